@@ -1,2 +1,6 @@
 export * from './decider';
 export * from './errors';
+export * from './validation';
+export * from './communities';
+export * from './partnerships';
+export * from './logistics';

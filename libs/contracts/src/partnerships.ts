@@ -1,0 +1,2 @@
+// Events, commands and DTOs of the partnerships context: filled in by its issue.
+export {};
