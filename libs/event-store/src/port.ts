@@ -97,6 +97,7 @@ export type Checkpoint = string;
 
 export interface SubscribeOptions extends GlobalFilter {
   /** 'start' = from the first event; a checkpoint = the events after it. */
+  // eslint-disable-next-line @typescript-eslint/no-redundant-type-constituents -- 'start' documents the sentinel
   from: Checkpoint | 'start';
   batchSize?: number;
   signal?: AbortSignal;

@@ -22,6 +22,7 @@ export default async function globalSetup(): Promise<void> {
     throw new Error(
       `PostgreSQL is not reachable at ${POSTGRES_ADMIN_URL} (${String(error)}). Start it with: ` +
         'pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start',
+      { cause: error },
     );
   }
   try {
@@ -31,6 +32,7 @@ export default async function globalSetup(): Promise<void> {
     throw new Error(
       `NATS is not reachable at ${TEST_NATS_URL} (${String(error)}). Start it with: ` +
         'start-stop-daemon --start --oknodo --background --exec /usr/sbin/nats-server -- -a 127.0.0.1 -p 4222 -js -sd /var/lib/nats-server -l /var/log/nats-server.log',
+      { cause: error },
     );
   }
 }
