@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { ConflictError, fold, type Decider, type DomainEvent } from '@aid/contracts';
 import {
   eventIdFor,
@@ -117,7 +118,9 @@ export class CommandHandler {
     }
   }
 
-  private idempotencyScope(args: HandleCommandArgs<unknown, DomainEvent, unknown>): string | null {
+  private idempotencyScope(
+    args: Pick<HandleCommandArgs<unknown, DomainEvent, unknown>, 'meta' | 'commandName' | 'stream'>,
+  ): string | null {
     if (!args.meta.idempotencyKey) return null;
     // The same key from another caller, or for another command or aggregate, is another request.
     return `${this.service}/${args.commandName}/${args.stream}/${args.meta.actor.id}`;
@@ -131,7 +134,7 @@ export class CommandHandler {
   ): NewEvent {
     const { meta } = args;
     return {
-      id: scope && meta.idempotencyKey ? eventIdFor(scope, meta.idempotencyKey, index) : crypto.randomUUID(),
+      id: scope && meta.idempotencyKey ? eventIdFor(scope, meta.idempotencyKey, index) : randomUUID(),
       type: event.type,
       data: event.data as JsonObject,
       metadata: {
