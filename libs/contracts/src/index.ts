@@ -1,3 +1,4 @@
+import 'reflect-metadata';
 export * from './decider';
 export * from './errors';
 export * from './validation';

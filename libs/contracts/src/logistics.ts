@@ -1,2 +1,5 @@
-// Events, commands and DTOs of the logistics context: filled in by its issue.
-export {};
+// The logistics context: events, command DTOs, NATS subjects and the weight rule they share.
+export * from './logistics/events';
+export * from './logistics/commands';
+export * from './logistics/subjects';
+export { MAX_WEIGHT_KG, MAX_SHIPMENT_ITEMS, kilogramsProblem } from './logistics/input-rules';

@@ -1,2 +1,5 @@
-// Events, commands and DTOs of the partnerships context: filled in by its issue.
-export {};
+// Events, commands (DTOs) and NATS subjects of the partnerships context.
+export * from './partnerships/vocabulary';
+export * from './partnerships/events';
+export * from './partnerships/commands';
+export * from './partnerships/subjects';

@@ -14,7 +14,10 @@ class Order {
 
 describe('validateInput', () => {
   it('returns a typed instance for valid input', () => {
-    const order = validateInput(Order, { name: 'Житомир', items: [{ description: 'борошно', weightKg: 12000.5 }] });
+    const order = validateInput(Order, {
+      name: 'Житомир',
+      items: [{ description: 'борошно', weightKg: 12000.5 }],
+    });
     expect(order).toBeInstanceOf(Order);
     expect(order.items[0]).toBeInstanceOf(Item);
   });

@@ -17,10 +17,16 @@ function flatten(errors: ClassValidatorError[], parent = ''): FieldError[] {
  */
 export function validateInput<T extends object>(dto: new () => T, payload: unknown): T {
   if (payload === null || typeof payload !== 'object' || Array.isArray(payload)) {
-    throw new ValidationError('the body must be a JSON object', [{ field: '(body)', message: 'must be an object' }]);
+    throw new ValidationError('the body must be a JSON object', [
+      { field: '(body)', message: 'must be an object' },
+    ]);
   }
   const instance = plainToInstance(dto, payload, { exposeDefaultValues: true });
-  const errors = validateSync(instance, { whitelist: true, forbidNonWhitelisted: true, forbidUnknownValues: true });
+  const errors = validateSync(instance, {
+    whitelist: true,
+    forbidNonWhitelisted: true,
+    forbidUnknownValues: true,
+  });
   if (errors.length > 0) {
     const fields = flatten(errors);
     throw new ValidationError(`invalid input: ${fields.map((f) => f.field).join(', ')}`, fields);

@@ -12,7 +12,8 @@ export const GENESIS_HASH = '0'.repeat(64);
  */
 export function canonicalJson(value: JsonValue | undefined): string {
   if (value === null || typeof value !== 'object') {
-    if (typeof value === 'number' && !Number.isFinite(value)) throw new TypeError('non-finite number in event');
+    if (typeof value === 'number' && !Number.isFinite(value))
+      throw new TypeError('non-finite number in event');
     return JSON.stringify(value ?? null);
   }
   if (Array.isArray(value)) return `[${value.map((item) => canonicalJson(item)).join(',')}]`;
@@ -44,7 +45,9 @@ export function canonicalEventText(event: HashedContent): string {
 }
 
 export function chainHash(prevHash: string, canonicalText: string): string {
-  return createHash('sha256').update(prevHash + canonicalText, 'utf8').digest('hex');
+  return createHash('sha256')
+    .update(prevHash + canonicalText, 'utf8')
+    .digest('hex');
 }
 
 // Fixed namespace for ids derived from idempotency keys (a random UUID, chosen once).

@@ -1,3 +1,5 @@
 export * from './port';
 export * from './errors';
 export * from './hash-chain';
+export { PostgresEventStore } from './postgres/postgres-event-store';
+export type { PostgresEventStoreOptions, EventStoreTransaction } from './postgres/postgres-event-store';

@@ -1,0 +1,4 @@
+import { openEmmettStore } from './emmett-store';
+import { serveBenchCommands } from './worker';
+
+serveBenchCommands(openEmmettStore);

@@ -1,0 +1,4 @@
+import { openOurStore } from './ours-store';
+import { serveBenchCommands } from './worker';
+
+serveBenchCommands(openOurStore);

@@ -1,0 +1,1 @@
+module.exports = require('../../dist/libs/commands/src/index.js');

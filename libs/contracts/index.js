@@ -1,0 +1,1 @@
+module.exports = require('../../dist/libs/contracts/src/index.js');

@@ -1,0 +1,1 @@
+module.exports = require('../../dist/libs/event-store/src/index.js');

@@ -1,0 +1,664 @@
+import { Client, DatabaseError, Pool, type PoolClient, type QueryArrayConfig } from 'pg';
+import { DependencyUnavailableError, IdempotencyMismatchError, WrongExpectedRevisionError } from '../errors';
+import { canonicalEventText } from '../hash-chain';
+import type {
+  AppendResult,
+  Checkpoint,
+  EventBatch,
+  EventMetadata,
+  EventStore,
+  ExpectedRevision,
+  GlobalFilter,
+  NewEvent,
+  ReadAllOptions,
+  ReadStreamOptions,
+  RecordedEvent,
+  SubscribeOptions,
+  VerifyResult,
+} from '../port';
+import { MIGRATIONS } from './migrations';
+import {
+  EVENT_COLUMNS,
+  type EventRow,
+  formatCheckpoint,
+  type LogCursor,
+  parseCheckpoint,
+  toRecordedEvent,
+  toSafeInteger,
+} from './rows';
+import { verifyChains } from './verify';
+
+export interface PostgresEventStoreOptions {
+  connectionString: string;
+  /** PostgreSQL schema holding the store's tables (default 'event_store'). */
+  schema?: string;
+  /** Connections in the pool (default 10). Subscriptions borrow one per batch query. */
+  poolSize?: number;
+  /** How often a live subscription polls when nothing woke it (default 100 ms). */
+  idlePollMs?: number;
+}
+
+/** Appends inside `PostgresEventStore.transaction`: all or none of them commit. */
+export interface EventStoreTransaction {
+  append(stream: string, events: NewEvent[], expected: ExpectedRevision): Promise<AppendResult>;
+}
+
+type Queryable = Pick<PoolClient, 'query'>;
+
+type AppendAttempt =
+  | { kind: 'appended'; result: AppendResult }
+  | { kind: 'exists' }
+  | { kind: 'conflict'; actual: number | null }
+  /** Another transaction created the stream first; inside a transaction, that transaction is now aborted. */
+  | { kind: 'created-concurrently' };
+
+/** One read of the log: the matching events, how many rows it scanned, and where it ended. */
+interface Batch {
+  events: RecordedEvent[];
+  scanned: number;
+  end: LogCursor | undefined;
+}
+
+const DEFAULT_BATCH_SIZE = 2000;
+const NOTIFY_INTERVAL_MS = 10;
+const ANY_REVISION_ATTEMPTS = 100;
+const START_HINT = 'pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start';
+
+/**
+ * The embedded default event store on PostgreSQL. See `migrations.ts` for the schema and the
+ * append function; the design notes are in DESIGN.md ("Event store").
+ */
+export class PostgresEventStore implements EventStore {
+  private readonly pool: Pool;
+  private readonly schema: string;
+  private readonly connectionString: string;
+  private readonly idlePollMs: number;
+  private readonly channel: string;
+  private readonly sql: ReturnType<typeof statements>;
+
+  private closed = false;
+  private readonly wakeUps = new Set<() => void>();
+  private readonly subscriptionAborts = new Set<AbortController>();
+  private listener: Promise<Client | undefined> | undefined;
+  private listenerUsers = 0;
+  private notifyTimer: NodeJS.Timeout | undefined;
+  private lastNotifyAt = 0;
+
+  constructor(options: PostgresEventStoreOptions) {
+    const schema = options.schema ?? 'event_store';
+    if (!/^[a-z_][a-z0-9_]{0,50}$/.test(schema)) throw new TypeError(`invalid schema name: ${schema}`);
+    this.schema = schema;
+    this.connectionString = options.connectionString;
+    this.idlePollMs = options.idlePollMs ?? 100;
+    this.channel = `${schema}_appended`;
+    this.sql = statements(`"${schema}"`);
+    this.pool = new Pool({ connectionString: options.connectionString, max: options.poolSize ?? 10 });
+    // A broken idle connection is dropped by the pool and the next query reports the failure;
+    // without a listener, the 'error' event would crash the process.
+    this.pool.on('error', () => undefined);
+  }
+
+  /** Creates or upgrades the schema. Idempotent; safe when several services start at once. */
+  async migrate(): Promise<void> {
+    const client = await this.connectOrExplain();
+    try {
+      // Session lock: the migrations below commit one by one.
+      await client.query('SELECT pg_advisory_lock(hashtext($1))', [
+        `aid-event-store-migrations:${this.schema}`,
+      ]);
+      try {
+        await client.query(`CREATE SCHEMA IF NOT EXISTS "${this.schema}"`);
+        await client.query(
+          `CREATE TABLE IF NOT EXISTS "${this.schema}".schema_migrations (
+             version int PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`,
+        );
+        const applied = await client.query<{ version: number }>(
+          `SELECT version FROM "${this.schema}".schema_migrations`,
+        );
+        const done = new Set(applied.rows.map((row) => row.version));
+        for (const migration of MIGRATIONS) {
+          if (done.has(migration.version)) continue;
+          await client.query('BEGIN');
+          try {
+            await client.query(migration.sql(`"${this.schema}"`));
+            await client.query(
+              `INSERT INTO "${this.schema}".schema_migrations (version, name) VALUES ($1, $2)`,
+              [migration.version, migration.name],
+            );
+            await client.query('COMMIT');
+          } catch (error) {
+            await client.query('ROLLBACK');
+            throw error;
+          }
+        }
+      } finally {
+        await client.query('SELECT pg_advisory_unlock(hashtext($1))', [
+          `aid-event-store-migrations:${this.schema}`,
+        ]);
+      }
+    } finally {
+      client.release();
+    }
+  }
+
+  async append(stream: string, events: NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
+    const result =
+      expected === 'any'
+        ? await this.appendAtAnyRevision(stream, events)
+        : await this.appendOutsideTransaction(stream, events, expected);
+    if (result.appended) this.announceAppend();
+    return result;
+  }
+
+  /**
+   * Runs `work` in one database transaction: its appends, to any streams, commit together or not
+   * at all. A conflict refuses that append and leaves the transaction usable, except when another
+   * transaction created the same new stream first (a unique violation aborts the transaction).
+   */
+  async transaction<T>(work: (tx: EventStoreTransaction) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    let appended = false;
+    let broken = false;
+    try {
+      await client.query('BEGIN');
+      const tx: EventStoreTransaction = {
+        append: async (stream, events, expected) => {
+          const result = await this.appendInTransaction(client, stream, events, expected);
+          appended ||= result.appended;
+          return result;
+        },
+      };
+      const value = await work(tx);
+      await client.query('COMMIT');
+      if (appended) this.announceAppend();
+      return value;
+    } catch (error) {
+      try {
+        await client.query('ROLLBACK');
+      } catch {
+        broken = true;
+      }
+      throw error;
+    } finally {
+      client.release(broken);
+    }
+  }
+
+  async readStream(stream: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
+    const backwards = options.direction === 'backwards';
+    const last = Number.MAX_SAFE_INTEGER;
+    const [low, high] = backwards
+      ? [options.toRevision ?? 0, options.fromRevision ?? last]
+      : [options.fromRevision ?? 0, options.toRevision ?? last];
+    const recordedUntil = options.recordedUntil ? options.recordedUntil.toISOString() : 'infinity';
+    const result = await this.pool.query<EventRow>(
+      arrayQuery(backwards ? this.sql.readStreamBackwards : this.sql.readStreamForwards, [
+        stream,
+        low,
+        high,
+        recordedUntil,
+        options.maxCount ?? null,
+      ]),
+    );
+    return result.rows.map(toRecordedEvent);
+  }
+
+  async streamRevision(stream: string): Promise<number | null> {
+    return this.currentRevision(this.pool, stream);
+  }
+
+  async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
+    const result = await this.pool.query<EventRow>(
+      arrayQuery(this.sql.readAll, [
+        options.afterPosition ?? 0,
+        filterArray(options.streamPrefixes),
+        filterArray(options.types),
+        options.maxCount ?? null,
+      ]),
+    );
+    return result.rows.map(toRecordedEvent);
+  }
+
+  async *subscribe(options: SubscribeOptions): AsyncGenerator<EventBatch> {
+    const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
+    if (!Number.isSafeInteger(batchSize) || batchSize < 1)
+      throw new TypeError('batchSize must be a positive integer');
+    let cursor = parseCheckpoint(options.from);
+    const stop = new AbortController();
+    const onOuterAbort = () => stop.abort();
+    options.signal?.addEventListener('abort', onOuterAbort, { once: true });
+    if (options.signal?.aborted) stop.abort();
+    this.subscriptionAborts.add(stop);
+    await this.useListener();
+    let next: Promise<Batch> | undefined;
+    try {
+      while (!stop.signal.aborted) {
+        const batch = await (next ?? this.readBatch(cursor, batchSize, options));
+        next = undefined;
+        cursor = batch.end ?? cursor;
+        // A full batch means more is waiting: while the consumer handles this one, the
+        // database already reads the next (the two run on different cores).
+        const catchingUp = batch.scanned >= batchSize;
+        if (catchingUp) next = this.readBatch(cursor, batchSize, options);
+        if (batch.events.length > 0) {
+          yield { events: batch.events, checkpoint: formatCheckpoint(cursor) };
+        }
+        if (!catchingUp) await this.waitForAppend(stop.signal);
+      }
+    } finally {
+      options.signal?.removeEventListener('abort', onOuterAbort);
+      this.subscriptionAborts.delete(stop);
+      // A read still running would use the pool after the caller moved on (or closed the store).
+      await next?.catch(() => undefined);
+      await this.releaseListener();
+    }
+  }
+
+  async checkpointAfter(position: number): Promise<Checkpoint> {
+    if (position === 0) return formatCheckpoint({ orderXid: '0', position: 0 });
+    const result = await this.pool.query<{ order_xid: string }>({
+      name: 'aid_checkpoint_after',
+      text: this.sql.orderXidAt,
+      values: [position],
+    });
+    if (result.rows.length === 0) throw new RangeError(`no event at position ${position}`);
+    return formatCheckpoint({ orderXid: result.rows[0].order_xid, position });
+  }
+
+  async verify(options: { streamPrefix?: string } = {}): Promise<VerifyResult> {
+    return verifyChains(this.pool, `"${this.schema}"`, options.streamPrefix);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    clearTimeout(this.notifyTimer);
+    for (const stop of this.subscriptionAborts) stop.abort();
+    for (const wake of this.wakeUps) wake();
+    const listener = this.listener;
+    this.listener = undefined;
+    const client = await listener;
+    await client?.end().catch(() => undefined);
+    await this.pool.end();
+  }
+
+  // --- appending ---
+
+  private async appendOutsideTransaction(
+    stream: string,
+    events: NewEvent[],
+    expected: 'no-stream' | number,
+  ): Promise<AppendResult> {
+    const attempt = await this.tryAppend(this.pool, stream, events, expected);
+    return this.settle(this.pool, stream, events, expected, attempt);
+  }
+
+  /** 'any' reads the revision and appends at it, so ids and the hash chain work as for an exact append. */
+  private async appendAtAnyRevision(stream: string, events: NewEvent[]): Promise<AppendResult> {
+    for (let attempt = 1; ; attempt++) {
+      const current = await this.currentRevision(this.pool, stream);
+      try {
+        return await this.appendOutsideTransaction(stream, events, current ?? 'no-stream');
+      } catch (error) {
+        if (!(error instanceof WrongExpectedRevisionError) || attempt >= ANY_REVISION_ATTEMPTS) throw error;
+      }
+    }
+  }
+
+  private async appendInTransaction(
+    client: PoolClient,
+    stream: string,
+    events: NewEvent[],
+    expected: ExpectedRevision,
+  ): Promise<AppendResult> {
+    if (expected !== 'any') {
+      const attempt = await this.tryAppend(client, stream, events, expected);
+      if (attempt.kind === 'created-concurrently') {
+        // The transaction is aborted; ask outside it what won, for the error message.
+        throw new WrongExpectedRevisionError(
+          stream,
+          'no-stream',
+          await this.currentRevision(this.pool, stream),
+        );
+      }
+      return this.settle(client, stream, events, expected, attempt);
+    }
+    for (;;) {
+      // Holding the head's lock, the exact append below cannot conflict.
+      const locked = await client.query<{ revision: string }>(this.sql.lockHead, [stream]);
+      if (locked.rows.length > 0) {
+        const revision = toSafeInteger(locked.rows[0].revision, 'revision');
+        return this.settle(
+          client,
+          stream,
+          events,
+          revision,
+          await this.tryAppend(client, stream, events, revision),
+        );
+      }
+      // A new stream: a concurrent creator must not abort our transaction, so try under a savepoint.
+      await client.query('SAVEPOINT aid_append_any');
+      const attempt = await this.tryAppend(client, stream, events, 'no-stream');
+      if (attempt.kind === 'created-concurrently') {
+        await client.query('ROLLBACK TO SAVEPOINT aid_append_any');
+        continue;
+      }
+      await client.query('RELEASE SAVEPOINT aid_append_any');
+      // Created and committed by another transaction since we looked: lock it and append there.
+      if (attempt.kind === 'conflict') continue;
+      return this.settle(client, stream, events, 'no-stream', attempt);
+    }
+  }
+
+  private async tryAppend(
+    db: Queryable,
+    stream: string,
+    events: NewEvent[],
+    expected: 'no-stream' | number,
+  ): Promise<AppendAttempt> {
+    if (events.length === 0) throw new TypeError('append needs at least one event');
+    if (expected !== 'no-stream' && (!Number.isSafeInteger(expected) || expected < 0)) {
+      throw new TypeError(
+        `expected revision must be 'no-stream', 'any' or a non-negative integer, got ${expected}`,
+      );
+    }
+    const expectedRevision = expected === 'no-stream' ? -1 : expected;
+    const recordedAt = new Date().toISOString();
+    const texts = events.map((event, index) =>
+      canonicalEventText({
+        id: event.id,
+        type: event.type,
+        stream,
+        revision: expectedRevision + 1 + index,
+        data: event.data,
+        metadata: { ...event.metadata, recordedAt } satisfies EventMetadata,
+      }),
+    );
+    try {
+      const result = await db.query<{
+        outcome: string;
+        last_revision: string | null;
+        last_position: string | null;
+      }>({
+        name: 'aid_append_events',
+        text: this.sql.append,
+        values: [stream, expectedRevision, events.map((event) => event.id), `[${texts.join(',')}]`],
+      });
+      const row = result.rows[0];
+      switch (row.outcome) {
+        case 'appended':
+          return {
+            kind: 'appended',
+            result: {
+              stream,
+              revision: toSafeInteger(row.last_revision!, 'revision'),
+              position: toSafeInteger(row.last_position!, 'position'),
+              appended: true,
+            },
+          };
+        case 'exists':
+          return { kind: 'exists' };
+        case 'conflict':
+          return {
+            kind: 'conflict',
+            actual: row.last_revision === null ? null : toSafeInteger(row.last_revision, 'revision'),
+          };
+        default:
+          throw new Error(`append_events returned an unknown outcome: ${row.outcome}`);
+      }
+    } catch (error) {
+      if (error instanceof DatabaseError && error.code === '23505') {
+        if (error.constraint === 'streams_pkey') return { kind: 'created-concurrently' };
+        // An identical append committed between our id check and our insert.
+        if (error.constraint === 'events_id_unique') return { kind: 'exists' };
+      }
+      throw error;
+    }
+  }
+
+  /** Turns an attempt into the caller's answer: the result, the first result of a retry, or the typed error. */
+  private async settle(
+    db: Queryable,
+    stream: string,
+    events: NewEvent[],
+    expected: 'no-stream' | number,
+    attempt: AppendAttempt,
+  ): Promise<AppendResult> {
+    switch (attempt.kind) {
+      case 'appended':
+        return attempt.result;
+      case 'exists':
+        return this.firstResult(db, stream, events);
+      case 'conflict':
+        throw new WrongExpectedRevisionError(stream, String(expected), attempt.actual);
+      case 'created-concurrently': {
+        // The winner may have been this very append, retried concurrently.
+        const stored = await db.query(this.sql.findIds, [events.map((event) => event.id)]);
+        if (stored.rows.length > 0) return this.firstResult(db, stream, events);
+        throw new WrongExpectedRevisionError(
+          stream,
+          String(expected),
+          await this.currentRevision(db, stream),
+        );
+      }
+    }
+  }
+
+  /** The result of the append that first stored these ids, or the mismatch when it stored other ones. */
+  private async firstResult(db: Queryable, stream: string, events: NewEvent[]): Promise<AppendResult> {
+    const ids = events.map((event) => event.id);
+    const stored = await db.query<{ id: string; stream_id: string; revision: string; position: string }>(
+      this.sql.findIds,
+      [ids],
+    );
+    const elsewhere = stored.rows.find((row) => row.stream_id !== stream);
+    if (elsewhere) {
+      throw new IdempotencyMismatchError(
+        stream,
+        `event id ${elsewhere.id} is already stored in stream ${elsewhere.stream_id}`,
+      );
+    }
+    if (stored.rows.length !== ids.length) {
+      throw new IdempotencyMismatchError(
+        stream,
+        `${stored.rows.length} of the ${ids.length} event ids are already stored: a retry must repeat the same events`,
+      );
+    }
+    const last = stored.rows.reduce((a, b) =>
+      toSafeInteger(a.revision, 'revision') > toSafeInteger(b.revision, 'revision') ? a : b,
+    );
+    return {
+      stream,
+      revision: toSafeInteger(last.revision, 'revision'),
+      position: toSafeInteger(last.position, 'position'),
+      appended: false,
+    };
+  }
+
+  private async currentRevision(db: Queryable, stream: string): Promise<number | null> {
+    const result = await db.query<{ revision: string }>(this.sql.streamRevision, [stream]);
+    return result.rows.length === 0 ? null : toSafeInteger(result.rows[0].revision, 'revision');
+  }
+
+  // --- following the log ---
+
+  private async readBatch(cursor: LogCursor, batchSize: number, filter: GlobalFilter): Promise<Batch> {
+    const prefixes = filterArray(filter.streamPrefixes);
+    const types = filterArray(filter.types);
+    if (prefixes === null && types === null) {
+      const result = await this.pool.query<EventRow>(
+        arrayQuery(this.sql.catchUp, [cursor.orderXid, cursor.position, batchSize], 'aid_catch_up'),
+      );
+      const events = result.rows.map(toRecordedEvent);
+      const last = result.rows.at(-1);
+      return {
+        events,
+        scanned: events.length,
+        end: last ? { orderXid: last[1], position: events[events.length - 1].position } : undefined,
+      };
+    }
+    // Filtered: scan a window of the log, return only the matches plus where the window ended,
+    // so the checkpoint moves past events the filter skipped.
+    const result = await this.pool.query<[...EventRow, boolean, string]>(
+      arrayQuery(
+        this.sql.catchUpFiltered,
+        [cursor.orderXid, cursor.position, batchSize, prefixes, types],
+        'aid_catch_up_filtered',
+      ),
+    );
+    const events: RecordedEvent[] = [];
+    let end: LogCursor | undefined;
+    let scanned = 0;
+    for (const row of result.rows) {
+      if (row[10]) {
+        end = { orderXid: row[1], position: toSafeInteger(row[0], 'position') };
+        scanned = toSafeInteger(row[11], 'count');
+      } else {
+        events.push(toRecordedEvent(row.slice(0, 10) as EventRow));
+      }
+    }
+    return { events, scanned, end };
+  }
+
+  /** Resolves after idlePollMs, or sooner when an append was announced, or when stopped. */
+  private waitForAppend(signal: AbortSignal): Promise<void> {
+    if (signal.aborted || this.closed) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.wakeUps.delete(done);
+        signal.removeEventListener('abort', done);
+        resolve();
+      };
+      const timer = setTimeout(done, this.idlePollMs);
+      this.wakeUps.add(done);
+      signal.addEventListener('abort', done, { once: true });
+    });
+  }
+
+  /**
+   * After a committed append: wake this process's subscribers at once, and others through
+   * pg_notify, at most once per NOTIFY_INTERVAL_MS and outside any append transaction (NOTIFY
+   * serialises committing transactions). Only a hint: subscribers poll regardless.
+   */
+  private announceAppend(): void {
+    for (const wake of [...this.wakeUps]) wake();
+    if (this.notifyTimer || this.closed) return;
+    const wait = Math.max(0, this.lastNotifyAt + NOTIFY_INTERVAL_MS - Date.now());
+    this.notifyTimer = setTimeout(() => {
+      this.notifyTimer = undefined;
+      this.lastNotifyAt = Date.now();
+      this.pool.query('SELECT pg_notify($1, NULL)', [this.channel]).catch(() => undefined);
+    }, wait);
+  }
+
+  /** One LISTEN connection per store, shared by its subscriptions, open while any is running. */
+  private async useListener(): Promise<void> {
+    this.listenerUsers++;
+    this.listener ??= this.startListener();
+    await this.listener;
+  }
+
+  private async releaseListener(): Promise<void> {
+    this.listenerUsers--;
+    if (this.listenerUsers > 0 || !this.listener) return;
+    const listener = this.listener;
+    this.listener = undefined;
+    const client = await listener;
+    await client?.end().catch(() => undefined);
+  }
+
+  private async startListener(): Promise<Client | undefined> {
+    const client = new Client({ connectionString: this.connectionString });
+    client.on('notification', () => {
+      for (const wake of [...this.wakeUps]) wake();
+    });
+    // Losing the hint only slows subscribers down to polling; the next subscription reconnects.
+    client.on('error', () => {
+      if (this.listener === started) this.listener = undefined;
+    });
+    const started = client
+      .connect()
+      .then(() => client.query(`LISTEN "${this.channel}"`))
+      .then(() => client)
+      .catch(async () => {
+        await client.end().catch(() => undefined);
+        return undefined;
+      });
+    return started;
+  }
+
+  private async connectOrExplain(): Promise<PoolClient> {
+    try {
+      return await this.pool.connect();
+    } catch (error) {
+      throw new DependencyUnavailableError(
+        `PostgreSQL (event store) is not reachable at ${redact(this.connectionString)}: ${
+          error instanceof Error ? error.message : String(error)
+        }. Start it with: ${START_HINT} (and create the database if it does not exist).`,
+      );
+    }
+  }
+}
+
+function statements(schema: string) {
+  const columns = EVENT_COLUMNS;
+  const qualifiedColumns = EVENT_COLUMNS.split(', ')
+    .map((column) => `e.${column}`)
+    .join(', ');
+  const prefixMatch = `($2::text[] IS NULL OR EXISTS (SELECT 1 FROM unnest($2::text[]) AS p WHERE starts_with(stream_id, p)))`;
+  const typeMatch = `($3::text[] IS NULL OR type = ANY ($3::text[]))`;
+  return {
+    append: `SELECT outcome, last_revision, last_position FROM ${schema}.append_events($1, $2, $3::uuid[], $4::json)`,
+    streamRevision: `SELECT revision FROM ${schema}.streams WHERE stream_id = $1`,
+    lockHead: `SELECT revision FROM ${schema}.streams WHERE stream_id = $1 FOR UPDATE`,
+    findIds: `SELECT id, stream_id, revision, position FROM ${schema}.events WHERE id = ANY ($1::uuid[])`,
+    orderXidAt: `SELECT order_xid FROM ${schema}.events WHERE position = $1`,
+    readStreamForwards: `SELECT ${columns} FROM ${schema}.events
+      WHERE stream_id = $1 AND revision BETWEEN $2 AND $3 AND recorded_at <= $4::timestamptz
+      ORDER BY revision LIMIT $5`,
+    readStreamBackwards: `SELECT ${columns} FROM ${schema}.events
+      WHERE stream_id = $1 AND revision BETWEEN $2 AND $3 AND recorded_at <= $4::timestamptz
+      ORDER BY revision DESC LIMIT $5`,
+    readAll: `SELECT ${columns} FROM ${schema}.events
+      WHERE position > $1 AND ${prefixMatch} AND ${typeMatch}
+      ORDER BY position LIMIT $4`,
+    // Only rows of transactions that have ended (below the snapshot's xmin) and past the cursor.
+    catchUp: `SELECT ${columns} FROM ${schema}.events
+      WHERE order_xid < pg_snapshot_xmin(pg_current_snapshot()) AND (order_xid, position) > ($1::xid8, $2::bigint)
+      ORDER BY order_xid, position LIMIT $3`,
+    catchUpFiltered: `WITH scanned AS MATERIALIZED (
+        SELECT position, order_xid, stream_id, type FROM ${schema}.events
+        WHERE order_xid < pg_snapshot_xmin(pg_current_snapshot()) AND (order_xid, position) > ($1::xid8, $2::bigint)
+        ORDER BY order_xid, position LIMIT $3
+      )
+      SELECT * FROM (
+        SELECT ${qualifiedColumns}, false AS is_window_end, NULL::bigint AS scanned
+        FROM scanned s JOIN ${schema}.events e ON e.position = s.position
+        WHERE ($4::text[] IS NULL OR EXISTS (SELECT 1 FROM unnest($4::text[]) AS p WHERE starts_with(s.stream_id, p)))
+          AND ($5::text[] IS NULL OR s.type = ANY ($5::text[]))
+        UNION ALL
+        (SELECT position, order_xid, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, true, (SELECT count(*) FROM scanned)
+         FROM scanned ORDER BY order_xid DESC, position DESC LIMIT 1)
+      ) AS batch
+      ORDER BY is_window_end, order_xid, position`,
+  };
+}
+
+function arrayQuery(text: string, values: unknown[], name?: string): QueryArrayConfig {
+  return { text, values, rowMode: 'array', ...(name ? { name } : {}) };
+}
+
+function filterArray(values: string[] | undefined): string[] | null {
+  return values && values.length > 0 ? values : null;
+}
+
+function redact(connectionString: string): string {
+  try {
+    const url = new URL(connectionString);
+    url.password = '';
+    return url.toString();
+  } catch {
+    return '(unparseable connection string)';
+  }
+}

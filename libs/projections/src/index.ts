@@ -1,0 +1,7 @@
+export * from './projection';
+export * from './projection-runner';
+export * from './follower';
+export * from './checkpoints';
+export * from './session-lock';
+export * from './head-position';
+export { defaultLogger } from './logger';

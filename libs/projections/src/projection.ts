@@ -1,0 +1,25 @@
+import type { GlobalFilter, RecordedEvent } from '@aid/event-store';
+import type { EntityManager, EntitySchema } from 'typeorm';
+
+/** A TypeORM entity class (decorated with @Entity, without a schema: the runner chooses it). */
+export type EntityClass = new (...args: never[]) => object;
+
+export interface ProjectionContext {
+  /** Bound to the batch's transaction: everything written through it commits with the checkpoint. */
+  manager: EntityManager;
+  /**
+   * False while replaying history into a shadow schema (rebuild, audit): a projection that
+   * notifies anyone must do so only when this is true, so history never re-notifies partners.
+   */
+  sideEffects: boolean;
+}
+
+export interface Projection {
+  /** Lowercase identifier ([a-z_][a-z0-9_]*): names its checkpoint, its lock and its default schema. */
+  name: string;
+  /** The read-model tables. They must not name a schema, so the same classes build a shadow copy. */
+  entities: Array<EntityClass | EntitySchema>;
+  /** Only these events are delivered (and replayed). */
+  filter?: GlobalFilter;
+  handle(event: RecordedEvent, context: ProjectionContext): Promise<void>;
+}

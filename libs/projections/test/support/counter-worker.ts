@@ -1,0 +1,44 @@
+/**
+ * A counter projection in a process of its own, for the crash test to SIGKILL. Run it with
+ * `node -r ./register-typescript.js counter-worker.ts`; configured by environment variables.
+ */
+import { PostgresEventStore } from '@aid/event-store';
+import { setTimeout as delay } from 'node:timers/promises';
+import { pino } from 'pino';
+import { ProjectionRunner } from '../../src';
+import { counterProjection } from './counter-projection';
+
+async function main(): Promise<void> {
+  const connectionString = required('DATABASE_URL');
+  const handleDelayMs = Number(process.env.HANDLE_DELAY_MS ?? 0);
+  const store = new PostgresEventStore({
+    connectionString,
+    schema: required('STORE_SCHEMA'),
+    idlePollMs: 20,
+  });
+  const runner = new ProjectionRunner({
+    projection: counterProjection({
+      name: required('PROJECTION_NAME'),
+      // Slows each batch transaction down, so that kills often land inside one.
+      beforeHandle: () => delay(handleDelayMs),
+    }),
+    store,
+    connectionString,
+    batchSize: Number(process.env.BATCH_SIZE ?? 10),
+    standbyRetryMs: 100,
+    logger: pino({ level: process.env.LOG_LEVEL ?? 'silent' }),
+  });
+  await runner.start();
+  process.send?.({ state: runner.state });
+}
+
+function required(name: string): string {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is not set`);
+  return value;
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -1,0 +1,38 @@
+import { type ChildProcess, fork } from 'node:child_process';
+import { once } from 'node:events';
+import path from 'node:path';
+
+const registerTypeScript = path.join(__dirname, 'register-typescript.js');
+
+export interface Worker {
+  process: ChildProcess;
+  /** The first message the worker sends, once started. */
+  started: Promise<unknown>;
+  kill(): Promise<void>;
+}
+
+/** Forks a TypeScript worker script (see register-typescript.js) with extra environment variables. */
+export function forkWorker(script: string, env: Record<string, string>): Worker {
+  const child = fork(script, [], {
+    execArgv: ['-r', registerTypeScript],
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const started = new Promise<unknown>((resolve, reject) => {
+    child.once('message', resolve);
+    child.once('exit', (code, signal) =>
+      reject(new Error(`worker exited before starting (${code ?? signal})`)),
+    );
+  });
+  started.catch(() => undefined);
+  return {
+    process: child,
+    started,
+    async kill() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = once(child, 'exit');
+      child.kill('SIGKILL');
+      await exited;
+    },
+  };
+}

@@ -1,0 +1,1 @@
+module.exports = require('../../dist/libs/relay/src/index.js');

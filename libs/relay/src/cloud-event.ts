@@ -1,0 +1,26 @@
+import type { JsonObject, RecordedEvent } from '@aid/event-store';
+import { CloudEvent, ValidationError } from 'cloudevents';
+
+/**
+ * The relay's message body: a CloudEvent 1.0 (JSON format) carrying the event's data, with the
+ * store's bookkeeping as extensions (names must be lowercase alphanumerics, hence `recordedat`).
+ * The constructor validates it against the CloudEvents 1.0 schema and throws if invalid.
+ */
+export function toCloudEvent(event: RecordedEvent, context: string): CloudEvent<JsonObject> {
+  // The library would invent a random id for an empty one, and duplicates would then get through.
+  if (!event.id) throw new ValidationError(`event at position ${event.position} has no id`);
+  return new CloudEvent<JsonObject>({
+    specversion: '1.0',
+    id: event.id,
+    source: `/aid/${context}`,
+    type: `aid.${context}.${event.type}.v1`,
+    subject: event.stream,
+    time: event.metadata.occurredAt,
+    datacontenttype: 'application/json',
+    data: event.data,
+    position: event.position,
+    revision: event.revision,
+    recordedat: event.metadata.recordedAt,
+    correlationid: event.metadata.correlationId,
+  });
+}

@@ -1,0 +1,4 @@
+export * from './relay';
+export * from './cloud-event';
+export * from './concerned-community';
+export * from './subjects';

@@ -1,0 +1,225 @@
+import type { EventBatch, EventStore, RecordedEvent } from '@aid/event-store';
+import {
+  CheckpointTable,
+  CheckpointedFollower,
+  defaultLogger,
+  findHeadPosition,
+  type FollowerState,
+} from '@aid/projections';
+import {
+  JetStreamApiCodes,
+  JetStreamApiError,
+  StorageType,
+  jetstream,
+  jetstreamManager,
+  type JetStreamClient,
+} from '@nats-io/jetstream';
+import { nanos, type NatsConnection } from '@nats-io/transport-node';
+import type { Logger } from 'pino';
+import { DataSource } from 'typeorm';
+import { toCloudEvent } from './cloud-event';
+import { type CommunityResolver, createConcernedCommunityResolver } from './concerned-community';
+import { KNOWN_STREAM_PREFIXES, contextOfStream, eventSubject } from './subjects';
+
+export const DEFAULT_EVENTS_STREAM = 'AID_EVENTS';
+
+/**
+ * JetStream drops a message whose Nats-Msg-Id it saw within this window. The relay republishes
+ * only the batch that was in flight when it died, as soon as it (or a standby) takes over, so an
+ * hour covers any realistic restart, while the ids JetStream must remember stay few.
+ */
+export const DEFAULT_DUPLICATE_WINDOW_MS = 60 * 60 * 1000;
+
+export interface RelayOptions {
+  /** Names the relay's checkpoint and lock, e.g. 'relay_logistics': one active relay per name. */
+  name: string;
+  store: EventStore;
+  /** PostgreSQL holding the checkpoint table. */
+  connectionString: string;
+  /** An open connection; the relay does not close it. */
+  nats: NatsConnection;
+  /** Only streams with these prefixes (each service relays its own); default: every known prefix. */
+  streamPrefixes?: string[];
+  /** Default AID_EVENTS. */
+  streamName?: string;
+  /** First subject token; default 'aid'. The JetStream stream captures `<prefix>.>`. */
+  subjectPrefix?: string;
+  /** Default: the event's data, else its stream's first event (createConcernedCommunityResolver). */
+  concernedCommunity?: CommunityResolver;
+  duplicateWindowMs?: number;
+  batchSize?: number;
+  standbyRetryMs?: number;
+  checkpointSchema?: string;
+  publishTimeoutMs?: number;
+  logger?: Logger;
+}
+
+export interface RelayStatus {
+  name: string;
+  state: FollowerState;
+  streamName: string;
+  checkpoint: string;
+  lastPosition: number | null;
+  headPosition: number | null;
+  lag: number;
+  updatedAt: Date | null;
+  /** Events published (and checkpointed) by this instance since it was created. */
+  eventsPublished: number;
+  /** Of those, how many JetStream had already (republished after a crash), so dropped. */
+  duplicatesDropped: number;
+  lastError: string | null;
+}
+
+/**
+ * Publishes the store's events to JetStream as CloudEvents. It follows the store from its own
+ * checkpoint (the projection runner's follower: advisory lock, compare-and-set), publishes a
+ * batch with every ack awaited, and only then moves the checkpoint. A crash in between makes it
+ * publish that batch again, and JetStream drops the repeats by Nats-Msg-Id (= event id): each
+ * event lands in the stream exactly once.
+ */
+export class Relay {
+  readonly streamName: string;
+  private readonly subjectPrefix: string;
+  private readonly streamPrefixes: string[];
+  private readonly concernedCommunity: CommunityResolver;
+  private readonly logger: Logger;
+  private readonly dataSource: DataSource;
+  private readonly follower: CheckpointedFollower;
+  private readonly js: JetStreamClient;
+  private duplicatesDropped = 0;
+
+  constructor(private readonly options: RelayOptions) {
+    this.streamName = options.streamName ?? DEFAULT_EVENTS_STREAM;
+    this.subjectPrefix = options.subjectPrefix ?? 'aid';
+    this.streamPrefixes = options.streamPrefixes ?? [...KNOWN_STREAM_PREFIXES];
+    for (const prefix of this.streamPrefixes) {
+      if (contextOfStream(prefix) === null) {
+        throw new Error(`relay ${options.name}: no context is known for streams prefixed "${prefix}"`);
+      }
+    }
+    this.concernedCommunity = options.concernedCommunity ?? createConcernedCommunityResolver();
+    this.logger = (options.logger ?? defaultLogger()).child({ relay: options.name });
+    this.js = jetstream(options.nats, { timeout: options.publishTimeoutMs ?? 10_000 });
+    this.dataSource = new DataSource({
+      type: 'postgres',
+      url: options.connectionString,
+      poolSize: 2,
+      applicationName: `aid-relay:${options.name}`.slice(0, 63),
+    });
+    this.follower = new CheckpointedFollower({
+      name: options.name,
+      store: options.store,
+      dataSource: this.dataSource,
+      connectionString: options.connectionString,
+      checkpoints: new CheckpointTable(options.checkpointSchema),
+      filter: { streamPrefixes: this.streamPrefixes },
+      batchSize: options.batchSize,
+      standbyRetryMs: options.standbyRetryMs,
+      logger: this.logger,
+      // The checkpoint moves in the transaction opened around this, after every ack came back.
+      applyBatch: (batch) => this.publish(batch),
+    });
+  }
+
+  get state(): FollowerState {
+    return this.follower.state;
+  }
+
+  /** Creates or updates the JetStream stream, then follows the store (or stands by). */
+  async start(): Promise<void> {
+    await this.ensureStream();
+    if (!this.dataSource.isInitialized) await this.dataSource.initialize();
+    await this.follower.start();
+  }
+
+  async stop(): Promise<void> {
+    await this.follower.stop();
+    if (this.dataSource.isInitialized) await this.dataSource.destroy();
+  }
+
+  async status(): Promise<RelayStatus> {
+    if (!this.dataSource.isInitialized) await this.dataSource.initialize();
+    const stored = await this.follower.stored();
+    const lastPosition = stored?.position ?? null;
+    const headPosition = await findHeadPosition(this.options.store, lastPosition, {
+      streamPrefixes: this.streamPrefixes,
+    });
+    return {
+      name: this.options.name,
+      state: this.follower.state,
+      streamName: this.streamName,
+      checkpoint: stored?.checkpoint ?? 'start',
+      lastPosition,
+      headPosition,
+      lag: headPosition === null ? 0 : headPosition - (lastPosition ?? 0),
+      updatedAt: stored?.updatedAt ?? null,
+      eventsPublished: this.follower.eventsHandled,
+      duplicatesDropped: this.duplicatesDropped,
+      lastError: this.follower.lastError,
+    };
+  }
+
+  /**
+   * File storage, because partners replay from any past position after a server restart;
+   * limits retention (nothing is deleted when consumed: the stream is a log, not a queue).
+   */
+  private async ensureStream(): Promise<void> {
+    const jsm = await jetstreamManager(this.options.nats);
+    const subject = `${this.subjectPrefix}.>`;
+    const duplicateWindow = nanos(this.options.duplicateWindowMs ?? DEFAULT_DUPLICATE_WINDOW_MS);
+    try {
+      const info = await jsm.streams.info(this.streamName);
+      const subjects = info.config.subjects.includes(subject)
+        ? info.config.subjects
+        : [...info.config.subjects, subject];
+      await jsm.streams.update(this.streamName, { subjects, duplicate_window: duplicateWindow });
+    } catch (error) {
+      if (!(error instanceof JetStreamApiError && error.code === JetStreamApiCodes.StreamNotFound))
+        throw error;
+      await jsm.streams.add({
+        name: this.streamName,
+        subjects: [subject],
+        storage: StorageType.File,
+        duplicate_window: duplicateWindow,
+      });
+      this.logger.info({ stream: this.streamName, subject }, 'created JetStream stream');
+    }
+  }
+
+  /**
+   * Sends every message of the batch before awaiting any ack (pipelined; the connection keeps
+   * them in order), then requires all acks. If one fails, the batch is retried as a whole and
+   * JetStream drops the ones it already stored.
+   */
+  private async publish(batch: EventBatch): Promise<void> {
+    const messages = [];
+    // One at a time: events of one stream then share the resolver's cache instead of racing it.
+    for (const event of batch.events) messages.push(await this.toMessage(event));
+    const acks = messages.map(({ subject, body, id }) => this.js.publish(subject, body, { msgID: id }));
+    const results = await Promise.allSettled(acks);
+    const failed = results.find((result) => result.status === 'rejected');
+    if (failed) throw failed.reason;
+    let duplicates = 0;
+    for (const result of results) {
+      if (result.status !== 'fulfilled') continue;
+      if (result.value.stream !== this.streamName) {
+        throw new Error(`published to JetStream stream ${result.value.stream}, expected ${this.streamName}`);
+      }
+      if (result.value.duplicate) duplicates++;
+    }
+    // Duplicates are expected only right after a crash or a failed batch: a republished batch.
+    if (duplicates > 0) this.logger.info({ duplicates }, 'JetStream dropped republished events');
+    this.duplicatesDropped += duplicates;
+  }
+
+  private async toMessage(event: RecordedEvent): Promise<{ subject: string; body: string; id: string }> {
+    const context = contextOfStream(event.stream);
+    if (context === null) throw new Error(`no context for stream ${event.stream}`);
+    const community = await this.concernedCommunity(event, this.options.store);
+    return {
+      subject: eventSubject(this.subjectPrefix, context, event.type, community),
+      body: JSON.stringify(toCloudEvent(event, context)),
+      id: event.id,
+    };
+  }
+}

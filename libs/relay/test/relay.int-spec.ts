@@ -1,0 +1,312 @@
+import { PostgresEventStore } from '@aid/event-store';
+import { createTestDatabase, TEST_NATS_URL, uniqueName, type TestDatabase } from '@aid/testing';
+import { jetstreamManager, StorageType, type JetStreamManager } from '@nats-io/jetstream';
+import { connect, nanos, type NatsConnection } from '@nats-io/transport-node';
+import { randomUUID } from 'node:crypto';
+import { Client } from 'pg';
+import { pino } from 'pino';
+import { createConcernedCommunityResolver, Relay, type RelayOptions } from '../src';
+import { eventually } from '../../projections/test/support/helpers';
+import { domainEvent } from './support/events';
+import { messageCount, storedEvents } from './support/jetstream';
+
+jest.setTimeout(60_000);
+
+describe('Relay', () => {
+  let database: TestDatabase;
+  let admin: Client;
+  let nats: NatsConnection;
+  let jsm: JetStreamManager;
+  const jetStreams: string[] = [];
+  const cleanups: Array<() => Promise<void>> = [];
+
+  beforeAll(async () => {
+    database = await createTestDatabase('relay');
+    admin = new Client({ connectionString: database.url });
+    await admin.connect();
+    nats = await connect({ servers: TEST_NATS_URL });
+    jsm = await jetstreamManager(nats);
+  });
+
+  afterEach(async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+  });
+
+  afterAll(async () => {
+    for (const stream of jetStreams) await jsm.streams.delete(stream).catch(() => undefined);
+    await nats.close();
+    await admin.end();
+    await database.drop();
+  });
+
+  async function newStore(): Promise<PostgresEventStore> {
+    const store = new PostgresEventStore({
+      connectionString: database.url,
+      schema: uniqueName('es'),
+      idlePollMs: 50,
+    });
+    await store.migrate();
+    cleanups.push(() => store.close());
+    return store;
+  }
+
+  /** A relay on a JetStream stream and subject prefix of its own, so test runs never collide. */
+  function newRelay(store: PostgresEventStore, options: Partial<RelayOptions> = {}): Relay {
+    const streamName = options.streamName ?? uniqueName('AID_EVENTS_TEST');
+    if (!jetStreams.includes(streamName)) jetStreams.push(streamName);
+    const relay = new Relay({
+      name: uniqueName('relay'),
+      store,
+      connectionString: database.url,
+      nats,
+      streamName,
+      subjectPrefix: uniqueName('aidtest'),
+      standbyRetryMs: 200,
+      logger: pino({ level: 'silent' }),
+      ...options,
+    });
+    cleanups.push(() => relay.stop());
+    return relay;
+  }
+
+  it('publishes every event as a CloudEvent on aid.<context>.<EventType>.<community>, with Nats-Msg-Id', async () => {
+    const store = await newStore();
+    const [kyiv, sumy, lviv, kharkiv] = [randomUUID(), randomUUID(), randomUUID(), randomUUID()];
+    const shipment = `shipment-${randomUUID()}`;
+    const partnership = `partnership-${randomUUID()}`;
+    const organisation = `organisation-${randomUUID()}`;
+    await store.append(
+      `community-${kyiv}`,
+      [domainEvent('CommunityRegistered', { communityId: kyiv })],
+      'no-stream',
+    );
+    await store.append(
+      shipment,
+      [
+        domainEvent('ShipmentPlanned', {
+          shipmentId: shipment,
+          originPartyId: lviv,
+          destinationCommunityId: sumy,
+        }),
+      ],
+      'no-stream',
+    );
+    // Names no community itself: the relay looks it up in the stream's first event.
+    await store.append(shipment, [domainEvent('ShipmentSent', { sentAt: '2024-05-01T08:00:00.000Z' })], 0);
+    await store.append(
+      partnership,
+      [
+        domainEvent('PartnershipProposed', {
+          parties: [
+            { partyId: lviv, role: 'partner' },
+            { partyId: kharkiv, role: 'outpost' },
+          ],
+        }),
+      ],
+      'no-stream',
+    );
+    await store.append(
+      partnership,
+      [domainEvent('PartnershipApproved', { decision: { body: 'council' } })],
+      0,
+    );
+    await store.append(organisation, [domainEvent('OrganisationRegistered', { name: 'IRC' })], 'no-stream');
+    // Not an aggregate the relay publishes.
+    await store.append(`apikey-${randomUUID()}`, [domainEvent('ApiKeyIssued', { name: 'x' })], 'no-stream');
+    const recorded = await store.readAll();
+
+    const prefix = uniqueName('aidtest');
+    const relay = newRelay(store, { subjectPrefix: prefix });
+    await relay.start();
+    expect(relay.state).toBe('active');
+    await eventually('six messages', async () =>
+      (await messageCount(jsm, relay.streamName)) === 6 ? true : undefined,
+    );
+
+    const stored = await storedEvents(jsm, relay.streamName);
+    expect(stored.map((message) => message.subject)).toEqual([
+      `${prefix}.communities.CommunityRegistered.${kyiv}`,
+      `${prefix}.logistics.ShipmentPlanned.${sumy}`,
+      `${prefix}.logistics.ShipmentSent.${sumy}`,
+      `${prefix}.partnerships.PartnershipProposed.${kharkiv}`,
+      `${prefix}.partnerships.PartnershipApproved.${kharkiv}`,
+      `${prefix}.communities.OrganisationRegistered.none`,
+    ]);
+    const sent = recorded.find((event) => event.type === 'ShipmentSent')!;
+    const message = stored[2];
+    expect(message.msgId).toBe(sent.id);
+    expect(message.cloudEvent).toEqual({
+      specversion: '1.0',
+      id: sent.id,
+      source: '/aid/logistics',
+      type: 'aid.logistics.ShipmentSent.v1',
+      subject: shipment,
+      time: '2024-05-01T08:00:00.000Z',
+      datacontenttype: 'application/json',
+      data: { sentAt: '2024-05-01T08:00:00.000Z' },
+      position: sent.position,
+      revision: 1,
+      recordedat: sent.metadata.recordedAt,
+      correlationid: sent.metadata.correlationId,
+    });
+    expect(stored.every((each) => each.msgId === each.cloudEvent.id)).toBe(true);
+
+    const info = await jsm.streams.info(relay.streamName);
+    expect(info.config).toMatchObject({
+      subjects: [`${prefix}.>`],
+      storage: StorageType.File,
+      duplicate_window: nanos(60 * 60 * 1000),
+    });
+    const relayedPositions = recorded
+      .filter((event) => !event.stream.startsWith('apikey-'))
+      .map((e) => e.position);
+    const status = await relay.status();
+    expect(status).toMatchObject({
+      state: 'active',
+      lastPosition: Math.max(...relayedPositions),
+      lag: 0,
+      eventsPublished: 6,
+      duplicatesDropped: 0,
+    });
+  });
+
+  it("relays only its service's stream prefixes, into a stream another relay created", async () => {
+    const store = await newStore();
+    const prefix = uniqueName('aidtest');
+    const streamName = uniqueName('AID_EVENTS_TEST');
+    const destination = randomUUID();
+    await store.append(
+      `community-${randomUUID()}`,
+      [domainEvent('CommunityRegistered', { communityId: destination })],
+      'no-stream',
+    );
+    await store.append(
+      `shipment-${randomUUID()}`,
+      [domainEvent('ShipmentPlanned', { destinationCommunityId: destination })],
+      'no-stream',
+    );
+    const logistics = newRelay(store, { streamName, subjectPrefix: prefix, streamPrefixes: ['shipment-'] });
+    const communities = newRelay(store, {
+      streamName,
+      subjectPrefix: prefix,
+      streamPrefixes: ['community-', 'organisation-'],
+    });
+    await logistics.start();
+    await eventually('the shipment event', async () =>
+      (await messageCount(jsm, streamName)) === 1 ? true : undefined,
+    );
+    expect((await storedEvents(jsm, streamName))[0].subject).toBe(
+      `${prefix}.logistics.ShipmentPlanned.${destination}`,
+    );
+
+    await communities.start();
+    await eventually('both events', async () =>
+      (await messageCount(jsm, streamName)) === 2 ? true : undefined,
+    );
+    expect((await storedEvents(jsm, streamName))[1].subject).toBe(
+      `${prefix}.communities.CommunityRegistered.${destination}`,
+    );
+    expect(() => newRelay(store, { streamPrefixes: ['apikey-'] })).toThrow(/no context/);
+  });
+
+  it('resumes from its checkpoint after a restart, and JetStream drops a republished batch', async () => {
+    const store = await newStore();
+    const streams = Array.from({ length: 5 }, () => `shipment-${randomUUID()}`);
+    const planned = (n: number) =>
+      domainEvent('ShipmentPlanned', { destinationCommunityId: `community-${n % 3}` });
+    for (const [n, stream] of streams.entries()) await store.append(stream, [planned(n)], 'no-stream');
+
+    const name = uniqueName('relay');
+    const streamName = uniqueName('AID_EVENTS_TEST');
+    const subjectPrefix = uniqueName('aidtest');
+    const first = newRelay(store, { name, streamName, subjectPrefix });
+    await first.start();
+    await eventually('5 messages', async () =>
+      (await messageCount(jsm, streamName)) === 5 ? true : undefined,
+    );
+    await first.stop();
+
+    for (const stream of streams)
+      await store.append(stream, [domainEvent('ShipmentCancelled', { reason: 'x' })], 0);
+    const second = newRelay(store, { name, streamName, subjectPrefix });
+    await second.start();
+    await eventually('10 messages', async () =>
+      (await messageCount(jsm, streamName)) === 10 ? true : undefined,
+    );
+    expect((await second.status()).eventsPublished).toBe(5);
+    await second.stop();
+
+    // As if it had crashed after publishing but before storing its checkpoint: everything again.
+    await admin.query(
+      `UPDATE public.follower_checkpoints SET checkpoint = 'start', position = NULL WHERE name = $1`,
+      [name],
+    );
+    const third = newRelay(store, { name, streamName, subjectPrefix });
+    await third.start();
+    await eventually('the republished events to be acknowledged', async () => {
+      const status = await third.status();
+      return status.lag === 0 && status.lastPosition !== null ? status : undefined;
+    });
+    const status = await third.status();
+    expect(status).toMatchObject({ eventsPublished: 10, duplicatesDropped: 10 });
+    const stored = await storedEvents(jsm, streamName);
+    expect(stored).toHaveLength(10);
+    expect(new Set(stored.map((message) => message.msgId)).size).toBe(10);
+  });
+
+  it('keeps a second relay of the same name on standby', async () => {
+    const store = await newStore();
+    const name = uniqueName('relay');
+    const streamName = uniqueName('AID_EVENTS_TEST');
+    const subjectPrefix = uniqueName('aidtest');
+    const first = newRelay(store, { name, streamName, subjectPrefix });
+    const second = newRelay(store, { name, streamName, subjectPrefix });
+    await first.start();
+    await second.start();
+    expect([first.state, second.state]).toEqual(['active', 'standby']);
+    await store.append(
+      `shipment-${randomUUID()}`,
+      [domainEvent('ShipmentPlanned', { destinationCommunityId: 'c' })],
+      'no-stream',
+    );
+    await eventually('1 message', async () =>
+      (await messageCount(jsm, streamName)) === 1 ? true : undefined,
+    );
+    expect((await second.status()).eventsPublished).toBe(0);
+    await first.stop();
+    await eventually('the standby to take over', () => (second.state === 'active' ? true : undefined));
+  });
+
+  it('resolves the community from the first event once per stream and caches it', async () => {
+    const store = await newStore();
+    const stream = `shipment-${randomUUID()}`;
+    await store.append(
+      stream,
+      [domainEvent('ShipmentPlanned', { destinationCommunityId: 'c-sumy' })],
+      'no-stream',
+    );
+    await store.append(stream, [domainEvent('ShipmentSent', {}), domainEvent('ShipmentReceived', {})], 0);
+    const [planned, sent, received] = await store.readStream(stream);
+    let reads = 0;
+    const counting = new Proxy(store, {
+      get(target, property, receiver) {
+        if (property === 'readStream') reads++;
+        return Reflect.get(target, property, receiver) as unknown;
+      },
+    });
+    const resolve = createConcernedCommunityResolver({ cacheSize: 1 });
+    expect(await resolve(planned, counting)).toBe('c-sumy');
+    expect(await resolve(sent, counting)).toBe('c-sumy');
+    expect(await resolve(received, counting)).toBe('c-sumy');
+    expect(reads).toBe(1);
+
+    const other = `organisation-${randomUUID()}`;
+    await store.append(other, [domainEvent('OrganisationRegistered', { name: 'IRC' })], 'no-stream');
+    await store.append(other, [domainEvent('OrganisationRenamed', { name: 'IRC UA' })], 0);
+    const [, renamed] = await store.readStream(other);
+    expect(await resolve(renamed, counting)).toBeNull();
+    // The cache holds one stream, so the shipment's answer was forgotten and is read again.
+    expect(await resolve(sent, counting)).toBe('c-sumy');
+    expect(reads).toBe(3);
+  });
+});

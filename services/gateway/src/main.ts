@@ -1,0 +1,4 @@
+import { runService } from '@aid/messaging';
+import { gatewayService } from './gateway.service';
+
+runService(gatewayService);

@@ -1,0 +1,4 @@
+import { runService } from '@aid/messaging';
+import { LogisticsModule } from './app.module';
+
+runService({ name: 'logistics', module: LogisticsModule });
