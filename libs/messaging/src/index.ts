@@ -8,3 +8,4 @@ export * from './message-logging.interceptor';
 export * from './nats-requester';
 export * from './rpc-error.filter';
 export * from './service-context';
+export * from './event-sourcing.module';
