@@ -158,7 +158,9 @@ export class EsdbEventStore implements EventStore {
    * appends the duplicate (EventStore/EventStore#1898, #1949). A retried command, however, usually
    * reloads the stream and expects the revision after its own earlier events. So before appending
    * we read the stream and look for the ids ourselves (judgeRetry): the first id found means a
-   * repeat, answered with the first append's result; some ids found means a mismatch.
+   * repeat, answered with the first append's result; some ids found means a mismatch. That read
+   * covers the whole stream, which also yields the head for the hash chain; aggregate streams are
+   * short (a shipment holds a handful of events), and EventStoreDB has no index by event id.
    *
    * Between that read and the append another writer may get in. We always append with the exact
    * revision we read, never ANY, so the server then either rejects us (WrongExpectedVersion: we read
@@ -177,12 +179,14 @@ export class EsdbEventStore implements EventStore {
       );
     }
     const systemType = events.find((event) => event.type.startsWith('$'));
-    if (systemType)
+    if (systemType) {
       throw new TypeError(`event type "${systemType.type}" is reserved for EventStoreDB system events`);
+    }
     const ids = events.map((event) => event.id);
     const duplicate = firstDuplicateId(ids);
-    if (duplicate)
+    if (duplicate) {
       throw new IdempotencyMismatchError(stream, `event id ${duplicate} appears twice in one append`);
+    }
 
     for (let attempt = 1; ; attempt += 1) {
       const stored = await this.storedEventRefs(stream);

@@ -17,6 +17,7 @@ import {
   judgeProbe,
   msUntilProbe,
   resubscribeDelayMs,
+  seenBeforeCheckpoint,
   type ProbeEntry,
   type ProbeVerdict,
   type WatchMarks,
@@ -228,7 +229,7 @@ export async function* followAll(
     },
     onCheckpoint: (position) => {
       lastActivityAt = Date.now();
-      lastSeen = laterOf(lastSeen, position);
+      lastSeen = laterOf(lastSeen, seenBeforeCheckpoint(position));
     },
     wake: () => waker.wake(),
   };

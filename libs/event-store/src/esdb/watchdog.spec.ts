@@ -4,6 +4,7 @@ import {
   judgeProbe,
   msUntilProbe,
   resubscribeDelayMs,
+  seenBeforeCheckpoint,
   type ProbeEntry,
 } from './watchdog';
 
@@ -48,6 +49,20 @@ describe('judgeProbe', () => {
   it('lets the server rescan when the probe could not reach the last known position', () => {
     const verdict = judgeProbe([entry(900, false), entry(800, false)], marks, false);
     expect(verdict).toEqual({ kind: 'stale', reason: 'more than 2 events since the last known position' });
+  });
+});
+
+describe('seenBeforeCheckpoint', () => {
+  it('counts everything before the checkpoint as scanned and leaves the checkpoint position itself open', () => {
+    const seen = seenBeforeCheckpoint({ commit: 800n, prepare: 0n });
+    expect(seen).toEqual(at(799));
+    expect(judgeProbe([entry(800, true)], { lastDelivered: at(500), lastSeen: seen }, false).kind).toBe(
+      'stale',
+    );
+    expect(judgeProbe([entry(799, false)], { lastDelivered: at(500), lastSeen: seen }, false).kind).toBe(
+      'healthy',
+    );
+    expect(seenBeforeCheckpoint({ commit: 0n, prepare: 0n })).toEqual(at(0));
   });
 });
 

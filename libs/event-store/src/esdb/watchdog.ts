@@ -64,6 +64,17 @@ export function judgeProbe(
   return { kind: 'healthy', seenUpTo: newestFirst.length > 0 ? newestFirst[0].position : marks.lastSeen };
 }
 
+/**
+ * What a filter checkpoint from the server proves: every event before its commit position has been
+ * scanned, so the ones for us are already queued. Whether the checkpoint's own position was scanned
+ * too is not documented, so that one event is left for the probe to look at; its prepare half may
+ * be 0 (EventStore/EventStore#3989) and is not used.
+ */
+export function seenBeforeCheckpoint(checkpoint: Position): Position {
+  const before = checkpoint.commit > 0n ? checkpoint.commit - 1n : 0n;
+  return { commit: before, prepare: before };
+}
+
 /** Milliseconds until the next probe is due; zero or less means now. */
 export function msUntilProbe(lastActivityAt: number, now: number, watchdogMs: number): number {
   return lastActivityAt + watchdogMs - now;

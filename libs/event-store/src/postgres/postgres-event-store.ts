@@ -49,8 +49,10 @@ type AppendAttempt =
   | { kind: 'appended'; result: AppendResult }
   | { kind: 'exists' }
   | { kind: 'conflict'; actual: number | null }
-  /** Another transaction created the stream first; inside a transaction, that transaction is now aborted. */
-  | { kind: 'created-concurrently' };
+  /** Another transaction created the stream first (a unique violation: an enclosing transaction is aborted). */
+  | { kind: 'created-concurrently' }
+  /** Another transaction stored one of these ids first (a unique violation, as above). */
+  | { kind: 'id-taken' };
 
 /** One read of the log: the matching events, how many rows it scanned, and where it ended. */
 interface Batch {
@@ -169,7 +171,11 @@ export class PostgresEventStore implements EventStore {
         },
       };
       const value = await work(tx);
-      await client.query('COMMIT');
+      // COMMIT of a transaction that failed (say the work caught an append's error and went
+      // on) rolls back without an error; it must not look like success.
+      const commit = await client.query('COMMIT');
+      if (commit.command !== 'COMMIT')
+        throw new Error('the event store transaction failed and was rolled back');
       if (appended) this.announceAppend();
       return value;
     } catch (error) {
@@ -313,28 +319,15 @@ export class PostgresEventStore implements EventStore {
   ): Promise<AppendResult> {
     if (expected !== 'any') {
       const attempt = await this.tryAppend(client, stream, events, expected);
-      if (attempt.kind === 'created-concurrently') {
-        // The transaction is aborted; ask outside it what won, for the error message.
-        throw new WrongExpectedRevisionError(
-          stream,
-          'no-stream',
-          await this.currentRevision(this.pool, stream),
-        );
-      }
-      return this.settle(client, stream, events, expected, attempt);
+      return this.settleInTransaction(client, stream, events, expected, attempt);
     }
     for (;;) {
       // Holding the head's lock, the exact append below cannot conflict.
       const locked = await client.query<{ revision: string }>(this.sql.lockHead, [stream]);
       if (locked.rows.length > 0) {
         const revision = toSafeInteger(locked.rows[0].revision, 'revision');
-        return this.settle(
-          client,
-          stream,
-          events,
-          revision,
-          await this.tryAppend(client, stream, events, revision),
-        );
+        const attempt = await this.tryAppend(client, stream, events, revision);
+        return this.settleInTransaction(client, stream, events, revision, attempt);
       }
       // A new stream: a concurrent creator must not abort our transaction, so try under a savepoint.
       await client.query('SAVEPOINT aid_append_any');
@@ -346,7 +339,33 @@ export class PostgresEventStore implements EventStore {
       await client.query('RELEASE SAVEPOINT aid_append_any');
       // Created and committed by another transaction since we looked: lock it and append there.
       if (attempt.kind === 'conflict') continue;
-      return this.settle(client, stream, events, 'no-stream', attempt);
+      return this.settleInTransaction(client, stream, events, 'no-stream', attempt);
+    }
+  }
+
+  /** As settle, but a unique violation has aborted the transaction, so it always fails the append. */
+  private async settleInTransaction(
+    client: PoolClient,
+    stream: string,
+    events: NewEvent[],
+    expected: 'no-stream' | number,
+    attempt: AppendAttempt,
+  ): Promise<AppendResult> {
+    switch (attempt.kind) {
+      case 'created-concurrently':
+        // Ask outside the aborted transaction what won, for the error.
+        throw new WrongExpectedRevisionError(
+          stream,
+          String(expected),
+          await this.currentRevision(this.pool, stream),
+        );
+      case 'id-taken':
+        throw new IdempotencyMismatchError(
+          stream,
+          'some of these event ids were stored by another append at the same time; the transaction is rolled back',
+        );
+      default:
+        return this.settle(client, stream, events, expected, attempt);
     }
   }
 
@@ -409,8 +428,8 @@ export class PostgresEventStore implements EventStore {
     } catch (error) {
       if (error instanceof DatabaseError && error.code === '23505') {
         if (error.constraint === 'streams_pkey') return { kind: 'created-concurrently' };
-        // An identical append committed between our id check and our insert.
-        if (error.constraint === 'events_id_unique') return { kind: 'exists' };
+        // A later id of this append, or ids stored concurrently, possibly by this very append retried.
+        if (error.constraint === 'events_id_unique') return { kind: 'id-taken' };
       }
       throw error;
     }
@@ -428,6 +447,7 @@ export class PostgresEventStore implements EventStore {
       case 'appended':
         return attempt.result;
       case 'exists':
+      case 'id-taken':
         return this.firstResult(db, stream, events);
       case 'conflict':
         throw new WrongExpectedRevisionError(stream, String(expected), attempt.actual);
