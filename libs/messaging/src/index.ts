@@ -9,3 +9,4 @@ export * from './nats-requester';
 export * from './rpc-error.filter';
 export * from './service-context';
 export * from './event-sourcing.module';
+export * from './jetstream-read-model';

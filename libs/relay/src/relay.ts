@@ -159,31 +159,13 @@ export class Relay {
     };
   }
 
-  /**
-   * File storage, because partners replay from any past position after a server restart;
-   * limits retention (nothing is deleted when consumed: the stream is a log, not a queue).
-   */
   private async ensureStream(): Promise<void> {
-    const jsm = await jetstreamManager(this.options.nats);
-    const subject = `${this.subjectPrefix}.>`;
-    const duplicateWindow = nanos(this.options.duplicateWindowMs ?? DEFAULT_DUPLICATE_WINDOW_MS);
-    try {
-      const info = await jsm.streams.info(this.streamName);
-      const subjects = info.config.subjects.includes(subject)
-        ? info.config.subjects
-        : [...info.config.subjects, subject];
-      await jsm.streams.update(this.streamName, { subjects, duplicate_window: duplicateWindow });
-    } catch (error) {
-      if (!(error instanceof JetStreamApiError && error.code === JetStreamApiCodes.StreamNotFound))
-        throw error;
-      await jsm.streams.add({
-        name: this.streamName,
-        subjects: [subject],
-        storage: StorageType.File,
-        duplicate_window: duplicateWindow,
-      });
-      this.logger.info({ stream: this.streamName, subject }, 'created JetStream stream');
-    }
+    await ensureEventsStream(this.options.nats, {
+      streamName: this.streamName,
+      subjectPrefix: this.subjectPrefix,
+      duplicateWindowMs: this.options.duplicateWindowMs,
+      logger: this.logger,
+    });
   }
 
   /**
@@ -221,5 +203,44 @@ export class Relay {
       body: JSON.stringify(toCloudEvent(event, context)),
       id: event.id,
     };
+  }
+}
+
+/**
+ * Creates the events stream, or adds the subject to it. File storage, because partners replay
+ * from any past position after a server restart; no retention limit (nothing is deleted when
+ * consumed: the stream is a log, not a queue). Relays and consumers both call it, so whichever
+ * starts first creates it.
+ */
+export async function ensureEventsStream(
+  nats: NatsConnection,
+  options: { streamName?: string; subjectPrefix?: string; duplicateWindowMs?: number; logger?: Logger } = {},
+): Promise<void> {
+  const jsm = await jetstreamManager(nats);
+  const streamName = options.streamName ?? DEFAULT_EVENTS_STREAM;
+  const subject = `${options.subjectPrefix ?? 'aid'}.>`;
+  const duplicateWindow = nanos(options.duplicateWindowMs ?? DEFAULT_DUPLICATE_WINDOW_MS);
+  try {
+    const info = await jsm.streams.info(streamName);
+    const subjects = info.config.subjects.includes(subject)
+      ? info.config.subjects
+      : [...info.config.subjects, subject];
+    await jsm.streams.update(streamName, { subjects, duplicate_window: duplicateWindow });
+  } catch (error) {
+    if (!(error instanceof JetStreamApiError && error.code === JetStreamApiCodes.StreamNotFound)) throw error;
+    try {
+      await jsm.streams.add({
+        name: streamName,
+        subjects: [subject],
+        storage: StorageType.File,
+        duplicate_window: duplicateWindow,
+      });
+      options.logger?.info({ stream: streamName, subject }, 'created JetStream stream');
+    } catch (addError) {
+      // Another relay or consumer may have created it a moment ago: that is what we wanted.
+      await jsm.streams.info(streamName).catch(() => {
+        throw addError;
+      });
+    }
   }
 }

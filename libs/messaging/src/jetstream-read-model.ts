@@ -1,0 +1,209 @@
+import {
+  AckPolicy,
+  DeliverPolicy,
+  jetstream,
+  jetstreamManager,
+  type ConsumerMessages,
+  type JsMsg,
+} from '@nats-io/jetstream';
+import { nanos, type NatsConnection } from '@nats-io/transport-node';
+import { DEFAULT_EVENTS_STREAM, ensureEventsStream } from '@aid/relay';
+import type { DataSource, EntityManager } from 'typeorm';
+import { createLogger, type Logger } from './logging';
+
+/** An event of another bounded context, as the relay published it (a CloudEvent), unwrapped. */
+export interface ConsumedEvent {
+  id: string;
+  /** The event type, e.g. 'CommunityRegistered'. */
+  type: string;
+  /** The event's stream in the store, e.g. 'community-<id>'. */
+  stream: string;
+  position: number;
+  revision: number;
+  /** Business time (the CloudEvent's `time`). */
+  occurredAt: string;
+  /** The community the subject names (`aid.<context>.<EventType>.<community>`); 'none' when none. */
+  community: string;
+  data: Record<string, unknown>;
+}
+
+export interface ReadModelConsumerOptions {
+  /** Durable consumer name, checkpoint row; a lowercase identifier, e.g. 'partnerships_parties'. */
+  name: string;
+  /** An open connection; the consumer does not close it. */
+  nats: NatsConnection;
+  /** Where the read model lives (tables already synchronised); the checkpoint table goes there too. */
+  dataSource: DataSource;
+  /** e.g. ['aid.communities.>']. */
+  filterSubjects: string[];
+  streamName?: string;
+  /** Applied in one transaction with the checkpoint: each event exactly once, in stream order. */
+  handle(event: ConsumedEvent, manager: EntityManager): Promise<void>;
+  logger?: Logger;
+  /** How long to wait before retrying an event whose handler failed (default 1 s). */
+  retryDelayMs?: number;
+}
+
+const CHECKPOINT_TABLE = 'public.jetstream_consumer_checkpoints';
+const NAME_PATTERN = /^[a-z][a-z0-9_]{0,62}$/;
+
+/**
+ * Keeps a read model of another context's events, fed from JetStream by durable pull consumers.
+ *
+ * Exactly once: the stream sequence of the last applied message is stored in the same
+ * transaction as the read-model change, and a redelivered message at or below it is only acked.
+ * In order: each consumer allows one unacknowledged message at a time (max_ack_pending 1), so
+ * even replicas sharing the durable consumer apply its messages one after another.
+ * One durable consumer per filter subject, because nats-server 2.9 takes a single filter subject;
+ * the relative order of two different subjects does not matter to a read model of references.
+ */
+export class JetStreamReadModelConsumer {
+  private readonly logger: Logger;
+  private readonly streamName: string;
+  private readonly loops: Promise<void>[] = [];
+  private readonly subscriptions: ConsumerMessages[] = [];
+  private stopping = false;
+
+  constructor(private readonly options: ReadModelConsumerOptions) {
+    if (!NAME_PATTERN.test(options.name))
+      throw new Error(`consumer name ${options.name} must be a lowercase identifier`);
+    if (options.filterSubjects.length === 0)
+      throw new Error('a read-model consumer needs at least one filter subject');
+    this.streamName = options.streamName ?? DEFAULT_EVENTS_STREAM;
+    this.logger = (options.logger ?? createLogger('read-model-consumer', 'info')).child({
+      consumer: options.name,
+    });
+  }
+
+  async start(): Promise<void> {
+    await ensureEventsStream(this.options.nats, { streamName: this.streamName, logger: this.logger });
+    await this.options.dataSource.query(
+      `CREATE TABLE IF NOT EXISTS ${CHECKPOINT_TABLE} (name text PRIMARY KEY, stream_sequence bigint NOT NULL)`,
+    );
+    const jsm = await jetstreamManager(this.options.nats);
+    const js = jetstream(this.options.nats);
+    for (const [index, filter] of this.options.filterSubjects.entries()) {
+      const durable = this.durableName(index);
+      await jsm.consumers.add(this.streamName, {
+        durable_name: durable,
+        filter_subject: filter,
+        ack_policy: AckPolicy.Explicit,
+        deliver_policy: DeliverPolicy.All,
+        max_ack_pending: 1,
+        ack_wait: nanos(30_000),
+      });
+      await this.options.dataSource.query(
+        `INSERT INTO ${CHECKPOINT_TABLE} (name, stream_sequence) VALUES ($1, 0) ON CONFLICT (name) DO NOTHING`,
+        [durable],
+      );
+      const consumer = await js.consumers.get(this.streamName, durable);
+      const messages = await consumer.consume({ max_messages: 64 });
+      this.subscriptions.push(messages);
+      this.loops.push(this.follow(durable, messages));
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    await Promise.all(this.subscriptions.map((messages) => messages.close()));
+    await Promise.allSettled(this.loops);
+  }
+
+  /**
+   * Resolves once nothing matching the filters is pending or unacknowledged and the checkpoint has
+   * reached the last delivered message: everything published before the call is then applied.
+   */
+  async caughtUp(timeoutMs = 10_000): Promise<void> {
+    const jsm = await jetstreamManager(this.options.nats);
+    const deadline = Date.now() + timeoutMs;
+    for (const index of this.options.filterSubjects.keys()) {
+      const durable = this.durableName(index);
+      for (;;) {
+        const info = await jsm.consumers.info(this.streamName, durable);
+        const applied = await this.appliedSequence(durable);
+        if (info.num_pending === 0 && info.num_ack_pending === 0 && applied >= info.delivered.stream_seq)
+          break;
+        if (Date.now() > deadline) {
+          throw new Error(
+            `${durable} has not caught up within ${timeoutMs} ms (${info.num_pending} pending, applied up to ${applied})`,
+          );
+        }
+        await sleep(25);
+      }
+    }
+  }
+
+  private durableName(index: number): string {
+    return this.options.filterSubjects.length === 1 ? this.options.name : `${this.options.name}_${index}`;
+  }
+
+  private async appliedSequence(durable: string): Promise<number> {
+    const rows = (await this.options.dataSource.query(
+      `SELECT stream_sequence FROM ${CHECKPOINT_TABLE} WHERE name = $1`,
+      [durable],
+    )) as { stream_sequence: string }[];
+    return Number(rows[0]?.stream_sequence ?? 0);
+  }
+
+  private async follow(durable: string, messages: ConsumerMessages): Promise<void> {
+    for await (const message of messages) {
+      if (this.stopping) break;
+      try {
+        await this.apply(durable, message);
+        message.ack();
+      } catch (error) {
+        // Not acked: with one message in flight, nothing after it is applied before it is.
+        this.logger.error(
+          { err: error, subject: message.subject, sequence: message.seq },
+          'read-model event failed; will retry',
+        );
+        message.nak(this.options.retryDelayMs ?? 1000);
+      }
+    }
+  }
+
+  private async apply(durable: string, message: JsMsg): Promise<void> {
+    await this.options.dataSource.transaction(async (manager) => {
+      const rows = (await manager.query(
+        `SELECT stream_sequence FROM ${CHECKPOINT_TABLE} WHERE name = $1 FOR UPDATE`,
+        [durable],
+      )) as { stream_sequence: string }[];
+      if (message.seq <= Number(rows[0]?.stream_sequence ?? 0)) return; // applied before a crash, not acked
+      await this.options.handle(toConsumedEvent(message), manager);
+      await manager.query(`UPDATE ${CHECKPOINT_TABLE} SET stream_sequence = $2 WHERE name = $1`, [
+        durable,
+        message.seq,
+      ]);
+    });
+  }
+}
+
+interface CloudEventBody {
+  id: string;
+  type: string;
+  subject: string;
+  time: string;
+  data: Record<string, unknown>;
+  position: number | string;
+  revision: number | string;
+}
+
+export function toConsumedEvent(message: Pick<JsMsg, 'subject' | 'json'>): ConsumedEvent {
+  const body = message.json<CloudEventBody>();
+  // aid.<context>.<EventType>.v1 -> EventType; the subject's last token is the community.
+  const type = body.type.split('.').at(-2) ?? body.type;
+  return {
+    id: body.id,
+    type,
+    stream: body.subject,
+    position: Number(body.position),
+    revision: Number(body.revision),
+    occurredAt: body.time,
+    community: message.subject.split('.').at(-1) ?? 'none',
+    data: body.data,
+  };
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

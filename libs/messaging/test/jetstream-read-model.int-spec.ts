@@ -1,0 +1,169 @@
+import { randomUUID } from 'node:crypto';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { PostgresEventStore, type NewEvent } from '@aid/event-store';
+import { Relay } from '@aid/relay';
+import { createTestDatabase, startNatsServer, type TestDatabase, type TestNatsServer } from '@aid/testing';
+import { DataSource, EntitySchema } from 'typeorm';
+import { createLogger, JetStreamReadModelConsumer, type ConsumedEvent } from '../src';
+
+interface Seen {
+  sequence: number;
+  eventId: string;
+  type: string;
+  community: string;
+}
+// One row per applied event: a double application would show as a unique violation or an extra row.
+const SeenSchema = new EntitySchema<Seen>({
+  name: 'seen',
+  columns: {
+    sequence: { type: Number, primary: true, generated: 'increment' },
+    eventId: { type: String, unique: true },
+    type: { type: String },
+    community: { type: String },
+  },
+});
+
+const logger = createLogger('test', 'fatal');
+
+function registered(communityId: string): NewEvent {
+  return {
+    id: randomUUID(),
+    type: 'CommunityRegistered',
+    data: { communityId, name: { uk: 'Громада' }, kind: 'hromada', countryCode: 'UA' },
+    metadata: {
+      occurredAt: new Date().toISOString(),
+      actor: { id: 'test', role: 'service' },
+      correlationId: 'corr',
+      causationId: null,
+      idempotencyKey: null,
+      schemaVersion: 1,
+      service: 'communities',
+    },
+  };
+}
+
+describe('JetStreamReadModelConsumer (real nats-server and PostgreSQL)', () => {
+  let nats: TestNatsServer;
+  let database: TestDatabase;
+  let connection: NatsConnection;
+  let store: PostgresEventStore;
+  let relay: Relay;
+  let dataSource: DataSource;
+  const communities: string[] = [];
+
+  const appendCommunities = async (count: number) => {
+    for (let i = 0; i < count; i++) {
+      const id = randomUUID();
+      communities.push(id);
+      await store.append(`community-${id}`, [registered(id)], 'no-stream');
+    }
+  };
+  const consumer = (handle: (event: ConsumedEvent) => Promise<void> | void = () => undefined) =>
+    new JetStreamReadModelConsumer({
+      name: 'test_parties',
+      nats: connection,
+      dataSource,
+      filterSubjects: ['aid.communities.>'],
+      logger,
+      retryDelayMs: 50,
+      handle: async (event, manager) => {
+        await handle(event);
+        await manager.insert(SeenSchema, { eventId: event.id, type: event.type, community: event.community });
+      },
+    });
+  const seen = () => dataSource.getRepository(SeenSchema).find({ order: { sequence: 'ASC' } });
+
+  beforeAll(async () => {
+    nats = await startNatsServer();
+    database = await createTestDatabase('jsconsumer');
+    connection = await connect({ servers: nats.url });
+    store = new PostgresEventStore({ connectionString: database.url });
+    await store.migrate();
+    relay = new Relay({
+      name: 'relay_test',
+      store,
+      connectionString: database.url,
+      nats: connection,
+      logger,
+    });
+    dataSource = new DataSource({
+      type: 'postgres',
+      url: database.url,
+      entities: [SeenSchema],
+      synchronize: true,
+    });
+    await dataSource.initialize();
+  });
+
+  afterAll(async () => {
+    await relay?.stop();
+    await dataSource?.destroy();
+    await store?.close();
+    await connection?.close();
+    await nats?.stop();
+    await database?.drop();
+  });
+
+  it('applies every event once, in order, and carries on from its checkpoint after a restart', async () => {
+    const first = consumer();
+    await first.start(); // before the relay: whichever starts first creates the stream
+    await relay.start();
+    await appendCommunities(20);
+    await waitFor(() => seen().then((rows) => rows.length === 20));
+    await first.caughtUp();
+    await first.stop();
+
+    await appendCommunities(10);
+    const second = consumer();
+    await second.start();
+    await waitFor(() => seen().then((rows) => rows.length === 30));
+    await second.caughtUp();
+    const rows = await seen();
+    expect(rows.map((row) => row.community)).toEqual(communities);
+    expect(rows.every((row) => row.type === 'CommunityRegistered')).toBe(true);
+    await second.stop();
+  });
+
+  it('retries an event whose handler failed, without applying anything after it first', async () => {
+    const before = (await seen()).length;
+    let failures = 0;
+    const failing = consumer((event) => {
+      if (event.community === communities[before + 1] && failures < 2) {
+        failures++;
+        throw new Error('database hiccup');
+      }
+    });
+    await failing.start();
+    await appendCommunities(5);
+    await waitFor(() => seen().then((rows) => rows.length === before + 5));
+    await failing.caughtUp();
+    expect(failures).toBe(2);
+    expect((await seen()).slice(before).map((row) => row.community)).toEqual(communities.slice(before));
+    await failing.stop();
+  });
+
+  it('only acknowledges a redelivered message it had already applied (crash between commit and ack)', async () => {
+    await appendCommunities(3);
+    // As if a crashed instance had committed these three but never acked them.
+    await dataSource.query(
+      `UPDATE public.jetstream_consumer_checkpoints SET stream_sequence = stream_sequence + 3 WHERE name = 'test_parties'`,
+    );
+    const handled: string[] = [];
+    const restarted = consumer((event) => void handled.push(event.community));
+    await restarted.start();
+    await restarted.caughtUp();
+    expect(handled).toEqual([]);
+    await appendCommunities(1);
+    await waitFor(() => handled.length === 1);
+    expect(handled).toEqual([communities.at(-1)]);
+    await restarted.stop();
+  });
+});
+
+async function waitFor(condition: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
