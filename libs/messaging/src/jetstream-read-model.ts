@@ -138,10 +138,10 @@ export class JetStreamReadModelConsumer {
   }
 
   private async appliedSequence(durable: string): Promise<number> {
-    const rows = (await this.options.dataSource.query(
+    const rows = await this.options.dataSource.query<{ stream_sequence: string }[]>(
       `SELECT stream_sequence FROM ${CHECKPOINT_TABLE} WHERE name = $1`,
       [durable],
-    )) as { stream_sequence: string }[];
+    );
     return Number(rows[0]?.stream_sequence ?? 0);
   }
 
@@ -164,10 +164,10 @@ export class JetStreamReadModelConsumer {
 
   private async apply(durable: string, message: JsMsg): Promise<void> {
     await this.options.dataSource.transaction(async (manager) => {
-      const rows = (await manager.query(
+      const rows = await manager.query<{ stream_sequence: string }[]>(
         `SELECT stream_sequence FROM ${CHECKPOINT_TABLE} WHERE name = $1 FOR UPDATE`,
         [durable],
-      )) as { stream_sequence: string }[];
+      );
       if (message.seq <= Number(rows[0]?.stream_sequence ?? 0)) return; // applied before a crash, not acked
       await this.options.handle(toConsumedEvent(message), manager);
       await manager.query(`UPDATE ${CHECKPOINT_TABLE} SET stream_sequence = $2 WHERE name = $1`, [
