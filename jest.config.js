@@ -1,17 +1,5 @@
 // NestJS 12 ships ESM only; Jest runs CommonJS, so swc transforms our TypeScript and those packages alike.
-const swc = [
-  '@swc/jest',
-  {
-    jsc: {
-      parser: { syntax: 'typescript', decorators: true },
-      transform: { legacyDecorator: true, decoratorMetadata: true },
-      target: 'es2022',
-      keepClassNames: true,
-    },
-    module: { type: 'commonjs' },
-    sourceMaps: 'inline',
-  },
-];
+const swc = ['@swc/jest', require('./swc.options.js')];
 
 const esmPackages = [
   '@nestjs',

@@ -1,5 +1,5 @@
 import { PostgresEventStore } from '@aid/event-store';
-import { createTestDatabase, uniqueName, type TestDatabase } from '@aid/testing';
+import { createTestDatabase, uniqueName, type TestDatabase, forkWorker, type Worker } from '@aid/testing';
 import { randomInt } from 'node:crypto';
 import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -7,7 +7,6 @@ import { Client } from 'pg';
 import { pino } from 'pino';
 import { ProjectionRunner } from '../src';
 import { counterProjection } from './support/counter-projection';
-import { forkWorker, type Worker } from './support/fork-worker';
 import { addNumber, eventually } from './support/helpers';
 
 jest.setTimeout(180_000);

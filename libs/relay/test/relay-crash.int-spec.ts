@@ -1,12 +1,18 @@
 import { PostgresEventStore } from '@aid/event-store';
-import { createTestDatabase, TEST_NATS_URL, uniqueName, type TestDatabase } from '@aid/testing';
+import {
+  createTestDatabase,
+  TEST_NATS_URL,
+  uniqueName,
+  type TestDatabase,
+  forkWorker,
+  type Worker,
+} from '@aid/testing';
 import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { randomInt, randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { Client } from 'pg';
-import { forkWorker, type Worker } from '../../projections/test/support/fork-worker';
 import { eventually } from '../../projections/test/support/helpers';
 import { domainEvent } from './support/events';
 import { messageCount, storedEvents } from './support/jetstream';

@@ -1,2 +1,3 @@
 export * from './databases';
 export * from './nats-server';
+export * from './fork-worker';

@@ -1,24 +1,25 @@
 /**
  * A counter projection in a process of its own, for the crash test to SIGKILL. Run it with
- * `node -r ./register-typescript.js counter-worker.ts`; configured by environment variables.
+ * `node -r libs/testing/register-typescript.js counter-worker.ts`; configured by environment variables.
  */
 import { PostgresEventStore } from '@aid/event-store';
+import { requiredEnv } from '@aid/testing';
 import { setTimeout as delay } from 'node:timers/promises';
 import { pino } from 'pino';
 import { ProjectionRunner } from '../../src';
 import { counterProjection } from './counter-projection';
 
 async function main(): Promise<void> {
-  const connectionString = required('DATABASE_URL');
+  const connectionString = requiredEnv('DATABASE_URL');
   const handleDelayMs = Number(process.env.HANDLE_DELAY_MS ?? 0);
   const store = new PostgresEventStore({
     connectionString,
-    schema: required('STORE_SCHEMA'),
+    schema: requiredEnv('STORE_SCHEMA'),
     idlePollMs: 20,
   });
   const runner = new ProjectionRunner({
     projection: counterProjection({
-      name: required('PROJECTION_NAME'),
+      name: requiredEnv('PROJECTION_NAME'),
       // Slows each batch transaction down, so that kills often land inside one.
       beforeHandle: () => delay(handleDelayMs),
     }),
@@ -30,12 +31,6 @@ async function main(): Promise<void> {
   });
   await runner.start();
   process.send?.({ state: runner.state });
-}
-
-function required(name: string): string {
-  const value = process.env[name];
-  if (!value) throw new Error(`${name} is not set`);
-  return value;
 }
 
 main().catch((error: unknown) => {

@@ -10,7 +10,8 @@ const path = require('node:path');
 const Module = require('node:module');
 const { transformSync } = require('@swc/core');
 
-const repositoryRoot = path.resolve(__dirname, '../../../..');
+const repositoryRoot = path.resolve(__dirname, '../..');
+const swcOptions = require(path.join(repositoryRoot, 'swc.options.js'));
 
 const resolveFilename = Module._resolveFilename;
 Module._resolveFilename = function resolveAidAlias(request, ...rest) {
@@ -20,17 +21,7 @@ Module._resolveFilename = function resolveAidAlias(request, ...rest) {
 };
 
 require.extensions['.ts'] = function compileTypeScript(module, filename) {
-  const { code } = transformSync(fs.readFileSync(filename, 'utf8'), {
-    filename,
-    jsc: {
-      parser: { syntax: 'typescript', decorators: true },
-      transform: { legacyDecorator: true, decoratorMetadata: true },
-      target: 'es2022',
-      keepClassNames: true,
-    },
-    module: { type: 'commonjs' },
-    sourceMaps: 'inline',
-  });
+  const { code } = transformSync(fs.readFileSync(filename, 'utf8'), { ...swcOptions, filename });
   module._compile(code, filename);
 };
 

@@ -2,7 +2,7 @@ import { type ChildProcess, fork } from 'node:child_process';
 import { once } from 'node:events';
 import path from 'node:path';
 
-const registerTypeScript = path.join(__dirname, 'register-typescript.js');
+const registerTypeScript = path.join(__dirname, '..', 'register-typescript.js');
 
 export interface Worker {
   process: ChildProcess;
@@ -35,4 +35,11 @@ export function forkWorker(script: string, env: Record<string, string>): Worker 
       await exited;
     },
   };
+}
+
+/** An environment variable a worker cannot run without. */
+export function requiredEnv(name: string): string {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is not set`);
+  return value;
 }
