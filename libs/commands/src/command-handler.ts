@@ -138,7 +138,7 @@ export class CommandHandler {
       type: event.type,
       data: event.data as JsonObject,
       metadata: {
-        occurredAt: args.occurredAt?.(event) ?? this.now().toISOString(),
+        occurredAt: businessTime(args.occurredAt?.(event)) ?? this.now().toISOString(),
         actor: meta.actor,
         correlationId: meta.correlationId,
         causationId: meta.causationId ?? null,
@@ -162,4 +162,19 @@ function findRecorded(history: RecordedEvent[], scope: string, key: string): Rec
     last = next;
   }
   return last;
+}
+
+const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
+const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
+
+/**
+ * Metadata keeps business time as an RFC 3339 date-time (CloudEvents' `time` requires one). Many
+ * facts happen on a day (a memorandum signed on 2025-03-25): that day starts at 00:00 UTC here,
+ * while the event's own data keeps the day exactly as given.
+ */
+export function businessTime(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  if (DATE_ONLY.test(value)) return `${value}T00:00:00.000Z`;
+  if (DATE_TIME.test(value) && !Number.isNaN(Date.parse(value))) return value;
+  throw new TypeError(`business time ${JSON.stringify(value)} is neither a date nor an RFC 3339 date-time`);
 }

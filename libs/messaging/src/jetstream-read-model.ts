@@ -84,18 +84,34 @@ export class JetStreamReadModelConsumer {
     const js = jetstream(this.options.nats);
     for (const [index, filter] of this.options.filterSubjects.entries()) {
       const durable = this.durableName(index);
-      await jsm.consumers.add(this.streamName, {
-        durable_name: durable,
-        filter_subject: filter,
-        ack_policy: AckPolicy.Explicit,
-        deliver_policy: DeliverPolicy.All,
-        max_ack_pending: 1,
-        ack_wait: nanos(30_000),
-      });
       await this.options.dataSource.query(
         `INSERT INTO ${CHECKPOINT_TABLE} (name, stream_sequence) VALUES ($1, 0) ON CONFLICT (name) DO NOTHING`,
         [durable],
       );
+      const applied = await this.appliedSequence(durable);
+      const existing = await jsm.consumers.info(this.streamName, durable).catch(() => null);
+      // The durable remembers acks; the read model may not (a fresh database, a rebuilt model).
+      // Then the server would never redeliver what the model lacks: start again after what it has.
+      const aheadOfReadModel = existing !== null && existing.ack_floor.stream_seq > applied;
+      if (aheadOfReadModel) {
+        this.logger.warn(
+          { durable, ackFloor: existing.ack_floor.stream_seq, applied },
+          'durable consumer is ahead of the read model; recreating it from the read model checkpoint',
+        );
+        await jsm.consumers.delete(this.streamName, durable);
+      }
+      if (existing === null || aheadOfReadModel) {
+        await jsm.consumers.add(this.streamName, {
+          durable_name: durable,
+          filter_subject: filter,
+          ack_policy: AckPolicy.Explicit,
+          ...(applied > 0
+            ? { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: applied + 1 }
+            : { deliver_policy: DeliverPolicy.All }),
+          max_ack_pending: 1,
+          ack_wait: nanos(30_000),
+        });
+      }
       const consumer = await js.consumers.get(this.streamName, durable);
       const messages = await consumer.consume({ max_messages: 64 });
       this.subscriptions.push(messages);
@@ -110,8 +126,8 @@ export class JetStreamReadModelConsumer {
   }
 
   /**
-   * Resolves once nothing matching the filters is pending or unacknowledged and the checkpoint has
-   * reached the last delivered message: everything published before the call is then applied.
+   * Resolves once nothing matching the filters is pending or unacknowledged: a message is acked
+   * only after its transaction committed, so everything published before the call is applied.
    */
   async caughtUp(timeoutMs = 10_000): Promise<void> {
     const jsm = await jetstreamManager(this.options.nats);

@@ -158,6 +158,41 @@ describe('JetStreamReadModelConsumer (real nats-server and PostgreSQL)', () => {
     expect(handled).toEqual([communities.at(-1)]);
     await restarted.stop();
   });
+
+  it('rebuilds a read model in a fresh database although the durable consumer had acked everything', async () => {
+    const freshDatabase = await createTestDatabase('jsconsumerfresh');
+    const freshSource = new DataSource({
+      type: 'postgres',
+      url: freshDatabase.url,
+      entities: [SeenSchema],
+      synchronize: true,
+    });
+    await freshSource.initialize();
+    try {
+      const fresh = new JetStreamReadModelConsumer({
+        name: 'test_parties',
+        nats: connection,
+        dataSource: freshSource,
+        filterSubjects: ['aid.communities.>'],
+        logger,
+        handle: async (event, manager) => {
+          await manager.insert(SeenSchema, {
+            eventId: event.id,
+            type: event.type,
+            community: event.community,
+          });
+        },
+      });
+      await fresh.start();
+      await fresh.caughtUp();
+      const rows = await freshSource.getRepository(SeenSchema).find({ order: { sequence: 'ASC' } });
+      expect(rows.map((row) => row.community)).toEqual(communities);
+      await fresh.stop();
+    } finally {
+      await freshSource.destroy();
+      await freshDatabase.drop();
+    }
+  });
 });
 
 async function waitFor(condition: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> {

@@ -15,7 +15,7 @@ export function toCloudEvent(event: RecordedEvent, context: string): CloudEvent<
     source: `/aid/${context}`,
     type: `aid.${context}.${event.type}.v1`,
     subject: event.stream,
-    time: event.metadata.occurredAt,
+    time: cloudEventTime(event),
     datacontenttype: 'application/json',
     data: event.data,
     position: event.position,
@@ -23,4 +23,18 @@ export function toCloudEvent(event: RecordedEvent, context: string): CloudEvent<
     recordedat: event.metadata.recordedAt,
     correlationid: event.metadata.correlationId,
   });
+}
+
+const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
+
+/**
+ * The business time, as CloudEvents requires it (RFC 3339). One malformed event must never stop
+ * the relay for every event behind it: a day becomes its start in UTC, anything else falls back
+ * to the record time (the original stays in the store, where the audit sees it).
+ */
+export function cloudEventTime(event: RecordedEvent): string {
+  const occurredAt = event.metadata.occurredAt;
+  if (RFC3339.test(occurredAt) && !Number.isNaN(Date.parse(occurredAt))) return occurredAt;
+  if (/^\d{4}-\d{2}-\d{2}$/.test(occurredAt)) return `${occurredAt}T00:00:00.000Z`;
+  return event.metadata.recordedAt;
 }

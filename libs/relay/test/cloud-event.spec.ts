@@ -1,5 +1,4 @@
 import { GENESIS_HASH, type RecordedEvent } from '@aid/event-store';
-import { ValidationError } from 'cloudevents';
 import { toCloudEvent } from '../src';
 
 const shipmentSent: RecordedEvent = {
@@ -50,9 +49,18 @@ describe('toCloudEvent', () => {
     expect(toCloudEvent(shipmentSent, 'logistics').validate()).toBe(true);
   });
 
-  it('refuses an event the CloudEvents schema rejects: time must be a date-time', () => {
+  it('gives a business day as the start of that day: CloudEvents time must be a date-time', () => {
     const dateOnly = { ...shipmentSent, metadata: { ...shipmentSent.metadata, occurredAt: '2024-05-01' } };
-    expect(() => toCloudEvent(dateOnly, 'logistics')).toThrow(ValidationError);
+    const cloudEvent = toCloudEvent(dateOnly, 'logistics');
+    expect(cloudEvent.time).toBe('2024-05-01T00:00:00.000Z');
+    expect(cloudEvent.validate()).toBe(true);
+  });
+
+  it('falls back to the record time rather than stop the relay on a malformed business time', () => {
+    const malformed = { ...shipmentSent, metadata: { ...shipmentSent.metadata, occurredAt: 'yesterday' } };
+    expect(toCloudEvent(malformed, 'logistics').time).toBe(
+      new Date(shipmentSent.metadata.recordedAt).toISOString(),
+    );
   });
 
   it('refuses an event without id rather than let the library invent one', () => {
