@@ -13,7 +13,13 @@ import {
   type AppConfig,
   type ServiceName,
 } from '@aid/messaging';
-import { createTestDatabase, TEST_NATS_URL, type TestDatabase, uniqueName } from '@aid/testing';
+import {
+  createTestDatabase,
+  startNatsServer,
+  type TestDatabase,
+  type TestNatsServer,
+  uniqueName,
+} from '@aid/testing';
 import { CommunitiesModule } from '../../communities/src/app.module';
 import { LogisticsModule } from '../../logistics/src/app.module';
 import { PartnershipsModule } from '../../partnerships/src/app.module';
@@ -31,6 +37,7 @@ describe('health of the four services, over NATS and through GET /health', () =>
   const logLines: LogLine[] = [];
   const running: RunningService[] = [];
   let database: TestDatabase;
+  let nats: TestNatsServer;
   let config: AppConfig;
   let gateway: RunningService;
   let requester: NatsRequester;
@@ -49,19 +56,22 @@ describe('health of the four services, over NATS and through GET /health', () =>
 
   beforeAll(async () => {
     database = await createTestDatabase('health');
-    config = { ...loadConfig({}), databaseUrl: database.url, natsUrl: TEST_NATS_URL, port: 0 };
+    // A private server: the services create durable consumers and JetStream streams of fixed names.
+    nats = await startNatsServer();
+    config = { ...loadConfig({}), databaseUrl: database.url, natsUrl: nats.url, port: 0 };
     await Promise.all([
       start({ name: 'communities', module: CommunitiesModule, config }),
       start({ name: 'partnerships', module: PartnershipsModule, config }),
       start({ name: 'logistics', module: LogisticsModule, config }),
     ]);
     gateway = await start({ ...gatewayService, config });
-    requester = new NatsRequester({ natsUrl: TEST_NATS_URL, defaultTimeoutMs: 3000 });
+    requester = new NatsRequester({ natsUrl: nats.url, defaultTimeoutMs: 3000 });
   });
 
   afterAll(async () => {
     await requester?.close();
     await Promise.all(running.map((service) => service.close()));
+    await nats?.stop();
     await database?.drop();
   });
 

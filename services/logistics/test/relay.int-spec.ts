@@ -3,19 +3,27 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { PostgresEventStore } from '@aid/event-store';
 import { bootstrapService, createLogger, loadConfig, type RunningService } from '@aid/messaging';
-import { createTestDatabase, TEST_NATS_URL, type TestDatabase, uniqueName } from '@aid/testing';
+import {
+  createTestDatabase,
+  startNatsServer,
+  type TestDatabase,
+  type TestNatsServer,
+  uniqueName,
+} from '@aid/testing';
 import { LogisticsModule } from '../src/app.module';
 
 // The service's own relay, started with the service, carries its events to AID_EVENTS.
 describe('logistics relays its events to JetStream', () => {
   let database: TestDatabase;
+  let natsServer: TestNatsServer;
   let service: RunningService;
   let nats: NatsConnection;
   let store: PostgresEventStore;
 
   beforeAll(async () => {
     database = await createTestDatabase('logrelay');
-    const config = { ...loadConfig({}), databaseUrl: database.url, natsUrl: TEST_NATS_URL };
+    natsServer = await startNatsServer();
+    const config = { ...loadConfig({}), databaseUrl: database.url, natsUrl: natsServer.url };
     service = await bootstrapService({
       name: 'logistics',
       module: LogisticsModule,
@@ -24,13 +32,14 @@ describe('logistics relays its events to JetStream', () => {
       logger: createLogger('logistics', 'warn'),
     });
     store = new PostgresEventStore({ connectionString: database.url });
-    nats = await connect({ servers: TEST_NATS_URL });
+    nats = await connect({ servers: natsServer.url });
   });
 
   afterAll(async () => {
     await service?.close();
     await store?.close();
     await nats?.close();
+    await natsServer?.stop();
     await database?.drop();
   });
 
