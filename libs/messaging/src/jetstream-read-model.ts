@@ -136,12 +136,15 @@ export class JetStreamReadModelConsumer {
       const durable = this.durableName(index);
       for (;;) {
         const info = await jsm.consumers.info(this.streamName, durable);
-        const applied = await this.appliedSequence(durable);
-        if (info.num_pending === 0 && info.num_ack_pending === 0 && applied >= info.delivered.stream_seq)
-          break;
+        // A filtered consumer's delivered sequence runs ahead over messages it skips, so compare
+        // counts, not sequences: nothing pending and nothing unacknowledged means all applied.
+        if (info.num_pending === 0 && info.num_ack_pending === 0) break;
         if (Date.now() > deadline) {
+          const applied = await this.appliedSequence(durable);
           throw new Error(
-            `${durable} has not caught up within ${timeoutMs} ms (${info.num_pending} pending, applied up to ${applied})`,
+            `${durable} has not caught up within ${timeoutMs} ms (${info.num_pending} pending, ` +
+              `${info.num_ack_pending} unacknowledged, delivered up to ${info.delivered.stream_seq}, ` +
+              `acknowledged up to ${info.ack_floor.stream_seq}, applied up to ${applied})`,
           );
         }
         await sleep(25);

@@ -2,7 +2,8 @@ import { type ChildProcess, fork } from 'node:child_process';
 import { once } from 'node:events';
 import path from 'node:path';
 
-const registerTypeScript = path.join(__dirname, '..', 'register-typescript.js');
+/** `node -r` this to run a TypeScript file as Jest would (swc, @aid/* aliases), with no build. */
+export const REGISTER_TYPESCRIPT = path.join(__dirname, '..', 'register-typescript.js');
 
 export interface Worker {
   process: ChildProcess;
@@ -14,7 +15,7 @@ export interface Worker {
 /** Forks a TypeScript worker script (see register-typescript.js) with extra environment variables. */
 export function forkWorker(script: string, env: Record<string, string>): Worker {
   const child = fork(script, [], {
-    execArgv: ['-r', registerTypeScript],
+    execArgv: ['-r', REGISTER_TYPESCRIPT],
     env: { ...process.env, ...env },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });

@@ -1,9 +1,15 @@
 import { Module } from '@nestjs/common';
 import { EventSourcingModule } from '@aid/messaging';
 import { HealthController } from './health/health.controller';
+import { PartiesReadModel } from './parties/parties.read-model';
+import { PartnershipCommands } from './partnership/partnership.commands';
+import { PartnershipController } from './partnership/partnership.controller';
+import { PartnershipQueries } from './partnership/partnership.queries';
+import { PartnershipsReadModel } from './partnership/partnerships.read-model';
 
 @Module({
   imports: [EventSourcingModule.forService({ relayStreamPrefixes: ['partnership-'] })],
-  controllers: [HealthController],
+  controllers: [HealthController, PartnershipController],
+  providers: [PartiesReadModel, PartnershipsReadModel, PartnershipCommands, PartnershipQueries],
 })
 export class PartnershipsModule {}

@@ -1,4 +1,4 @@
-import { communityIdForKatottg } from '@aid/contracts';
+import { type CommandRequest, communityIdForKatottg } from '@aid/contracts';
 import { type CommunityCommand } from '../community/community.decider';
 import { type CommunityHostilitiesPeriod } from './hostilities-expansion';
 import { type CodifierCommunity } from './katottg-parser';
@@ -40,4 +40,33 @@ export function recordHostilitiesPeriodCommand(
       areaName: period.areaName,
     },
   };
+}
+
+/** Who the importers append as: event metadata names them, and their idempotency keys are theirs. */
+export const IMPORTER_ACTOR = { id: 'importer', role: 'importer' } as const;
+
+/**
+ * The request a codifier community becomes, as a client would send it, so that the import takes
+ * the command path of the service (validation, decider, CommandHandler). Its idempotency key
+ * comes from the row: a second import of the codifier appends nothing.
+ */
+export function registerCommunityRequest(community: CodifierCommunity): CommandRequest {
+  const { communityId: _madeByTheService, ...data } = registerCommunityCommand(community).data;
+  return { data, meta: { actor: IMPORTER_ACTOR, idempotencyKey: `katottg:${community.code}` } };
+}
+
+/**
+ * The request that records an expanded period. The key names the period as the list does
+ * (category, area, start, end), not by line, which shifts between editions: a later edition that
+ * closes an open period has a new end, hence a new key, and is recorded.
+ */
+export function recordHostilitiesPeriodRequest(
+  period: CommunityHostilitiesPeriod,
+  source: string,
+): CommandRequest {
+  const { data } = recordHostilitiesPeriodCommand(period, source);
+  const key = ['hostilities', period.category, period.areaKatottg, period.start, period.end ?? 'open'].join(
+    ':',
+  );
+  return { data, meta: { actor: IMPORTER_ACTOR, idempotencyKey: key } };
 }
