@@ -361,6 +361,10 @@ export class ProjectionRunner {
     manager: QueryRunner['manager'],
     sideEffects: boolean,
   ): Promise<void> {
+    if (this.projection.handleBatch) {
+      await this.projection.handleBatch(batch.events, { manager, sideEffects });
+      return;
+    }
     for (const event of batch.events) {
       await this.projection.handle(event, { manager, sideEffects });
     }

@@ -113,6 +113,39 @@ describe('ProjectionRunner', () => {
     expect(await storedCheckpoint(name)).toEqual({ checkpoint: status.checkpoint, position: last });
   });
 
+  it('gives a projection with handleBatch whole batches, in log order, instead of single events', async () => {
+    const store = await newStore();
+    const name = uniqueName('batched');
+    const expected = new Map<string, number>();
+    for (let i = 1; i <= 40; i++) await addNumber(store, expected, `counter-${i % 4}`, i);
+    const counter = counterProjection({ name });
+    const batchSizes: number[] = [];
+    const positions: number[] = [];
+    let singleCalls = 0;
+    const runner = newRunner(store, {
+      ...counter,
+      handle: async (event, context) => {
+        singleCalls++;
+        await counter.handle(event, context);
+      },
+      handleBatch: async (events, context) => {
+        batchSizes.push(events.length);
+        for (const event of events) {
+          positions.push(event.position);
+          await counter.handle(event, context);
+        }
+      },
+    });
+    await runner.start();
+    await caughtUp(name, Math.max(...(await store.readAll()).map((event) => event.position)));
+
+    expect(singleCalls).toBe(0);
+    expect(batchSizes.reduce((sum, size) => sum + size, 0)).toBe(40);
+    expect(Math.max(...batchSizes)).toBeGreaterThan(1);
+    expect(positions).toEqual([...positions].sort((a, b) => a - b));
+    expect(await totalsIn(name)).toEqual(Object.fromEntries(expected));
+  });
+
   it('moves the checkpoint only with compare-and-set: of two instances moving it from the same value, one wins', async () => {
     const table = new CheckpointTable();
     const dataSource = new DataSource({ type: 'postgres', url: database.url });

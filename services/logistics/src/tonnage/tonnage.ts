@@ -45,8 +45,11 @@ export interface TonnageRow<D extends TonnageDimension = TonnageDimension> {
 /** A logistics event as read from the store, with the stream it belongs to. */
 export type StreamedLogisticsEvent = LogisticsEvent & { stream: string };
 
-/** What one planned item of one sent shipment contributes. */
-interface ItemLine {
+/**
+ * What one planned item of one sent shipment contributes. The tonnage read model stores exactly
+ * these lines and sums them in SQL, so the reference and the read model share one definition.
+ */
+export interface ItemLine {
   shipmentId: string;
   cell: TonnageCell;
   dispatchedGrams: number;
@@ -59,7 +62,7 @@ function sentMonth(sentAt: string): string {
   return new Date(Date.parse(sentAt)).toISOString().slice(0, 7);
 }
 
-function itemLines(shipment: Shipment): ItemLine[] {
+export function itemLines(shipment: Shipment): ItemLine[] {
   if (shipment.status !== 'sent' && shipment.status !== 'received') return [];
   const month = sentMonth(shipment.sent.at);
   return shipment.items.map((item, index) => {
