@@ -62,11 +62,11 @@ describe('PostgreSQL event store: verify finds tampering done directly in SQL', 
     const untouched = await sixEventStream(prefix, 'untouched');
 
     await sql.query(
-      `UPDATE event_store.events SET data = jsonb_set(data, '{receivedKg}', '900') WHERE stream_id = $1 AND revision = 2`,
+      `UPDATE event_store.events SET data = jsonb_set(data::jsonb, '{receivedKg}', '900') WHERE stream_id = $1 AND revision = 2`,
       [altered],
     );
     await sql.query(
-      `UPDATE event_store.events SET metadata = jsonb_set(metadata, '{actor,id}', '"someone-else"')
+      `UPDATE event_store.events SET metadata = jsonb_set(metadata::jsonb, '{actor,id}', '"someone-else"')
        WHERE stream_id = $1 AND revision = 4`,
       [alteredMetadata],
     );
