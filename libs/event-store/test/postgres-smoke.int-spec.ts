@@ -7,6 +7,7 @@ import {
   WrongExpectedRevisionError,
 } from '@aid/event-store';
 import { randomUUID } from 'node:crypto';
+import { Client } from 'pg';
 
 function newEvent(type: string, data: Record<string, string | number>): NewEvent {
   return {
@@ -81,6 +82,24 @@ describe('PostgresEventStore smoke', () => {
       if (seen.length >= 3) abort.abort();
     }
     expect(seen).toEqual([0, 1, 2]);
+  });
+
+  it('refuses a schema whose applied migration differs from this version, saying how to reset it', async () => {
+    const schema = uniqueName('es_changed');
+    const first = new PostgresEventStore({ connectionString: database.url, schema });
+    await first.migrate();
+    await first.close();
+    // As if migration 1 had been applied by a development build with other SQL.
+    const client = new Client({ connectionString: database.url });
+    await client.connect();
+    await client.query(`UPDATE "${schema}".schema_migrations SET checksum = 'other' WHERE version = 1`);
+    await client.end();
+
+    const stale = new PostgresEventStore({ connectionString: database.url, schema });
+    await expect(stale.migrate()).rejects.toThrow(
+      new RegExp(`migration 1 .*DROP SCHEMA "${schema}" CASCADE`),
+    );
+    await stale.close();
   });
 
   it('reports an unreachable PostgreSQL as a DependencyUnavailableError that says how to start it', async () => {

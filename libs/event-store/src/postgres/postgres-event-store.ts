@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Client, DatabaseError, Pool, type PoolClient, type QueryArrayConfig } from 'pg';
 import { DependencyUnavailableError, IdempotencyMismatchError, WrongExpectedRevisionError } from '../errors';
 import type {
@@ -212,20 +213,31 @@ export class PostgresEventStore implements EventStore {
         await client.query(`CREATE SCHEMA IF NOT EXISTS "${this.schema}"`);
         await client.query(
           `CREATE TABLE IF NOT EXISTS "${this.schema}".schema_migrations (
-             version int PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`,
+             version int PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now(),
+             checksum text)`,
         );
-        const applied = await client.query<{ version: number }>(
-          `SELECT version FROM "${this.schema}".schema_migrations`,
+        const applied = await client.query<{ version: number; checksum: string | null }>(
+          `SELECT version, checksum FROM "${this.schema}".schema_migrations`,
         );
-        const done = new Set(applied.rows.map((row) => row.version));
+        const done = new Map(applied.rows.map((row) => [row.version, row.checksum]));
         for (const migration of MIGRATIONS) {
-          if (done.has(migration.version)) continue;
+          if (done.has(migration.version)) {
+            if (done.get(migration.version) !== migrationChecksum(migration)) {
+              throw new Error(
+                `event store schema "${this.schema}" applied migration ${migration.version} (${migration.name}) ` +
+                  'in a form this version does not have. Applied migrations are never edited, so this is a ' +
+                  'database from a development build: if it holds nothing you need, reset it with ' +
+                  `DROP SCHEMA "${this.schema}" CASCADE`,
+              );
+            }
+            continue;
+          }
           await client.query('BEGIN');
           try {
             await client.query(migration.sql(`"${this.schema}"`));
             await client.query(
-              `INSERT INTO "${this.schema}".schema_migrations (version, name) VALUES ($1, $2)`,
-              [migration.version, migration.name],
+              `INSERT INTO "${this.schema}".schema_migrations (version, name, checksum) VALUES ($1, $2, $3)`,
+              [migration.version, migration.name, migrationChecksum(migration)],
             );
             await client.query('COMMIT');
           } catch (error) {
@@ -830,4 +842,9 @@ function redact(connectionString: string): string {
   } catch {
     return '(unparseable connection string)';
   }
+}
+
+/** Fingerprint of a migration's SQL, independent of the schema it is applied to. */
+function migrationChecksum(migration: { sql: (schema: string) => string }): string {
+  return createHash('sha256').update(migration.sql('"<schema>"')).digest('hex');
 }
