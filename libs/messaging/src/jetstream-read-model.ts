@@ -77,9 +77,13 @@ export class JetStreamReadModelConsumer {
 
   async start(): Promise<void> {
     await ensureEventsStream(this.options.nats, { streamName: this.streamName, logger: this.logger });
-    await this.options.dataSource.query(
-      `CREATE TABLE IF NOT EXISTS ${CHECKPOINT_TABLE} (name text PRIMARY KEY, stream_sequence bigint NOT NULL)`,
-    );
+    // CREATE TABLE IF NOT EXISTS is not safe when two services start at once: serialise it.
+    await this.options.dataSource.transaction(async (manager) => {
+      await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', [CHECKPOINT_TABLE]);
+      await manager.query(
+        `CREATE TABLE IF NOT EXISTS ${CHECKPOINT_TABLE} (name text PRIMARY KEY, stream_sequence bigint NOT NULL)`,
+      );
+    });
     const jsm = await jetstreamManager(this.options.nats);
     const js = jetstream(this.options.nats);
     for (const [index, filter] of this.options.filterSubjects.entries()) {

@@ -193,6 +193,40 @@ describe('JetStreamReadModelConsumer (real nats-server and PostgreSQL)', () => {
       await freshDatabase.drop();
     }
   });
+
+  it('starts several consumers together in a fresh database (they create the checkpoint table at once)', async () => {
+    const freshDatabase = await createTestDatabase('jsconsumerrace');
+    const sources = await Promise.all(
+      [1, 2, 3, 4].map(async () => {
+        const source = new DataSource({ type: 'postgres', url: freshDatabase.url, entities: [SeenSchema] });
+        return source.initialize();
+      }),
+    );
+    try {
+      const consumers = sources.map(
+        (source, index) =>
+          new JetStreamReadModelConsumer({
+            name: `race_${index}`,
+            nats: connection,
+            dataSource: source,
+            filterSubjects: ['aid.communities.>'],
+            logger,
+            handle: async () => undefined,
+          }),
+      );
+      await Promise.all(consumers.map((consumer) => consumer.start()));
+      await Promise.all(consumers.map((consumer) => consumer.caughtUp()));
+      const rows = await sources[0].query<{ name: string; stream_sequence: string }[]>(
+        `SELECT name, stream_sequence FROM public.jetstream_consumer_checkpoints ORDER BY name`,
+      );
+      expect(rows.map((row) => row.name)).toEqual(['race_0', 'race_1', 'race_2', 'race_3']);
+      expect(new Set(rows.map((row) => row.stream_sequence)).size).toBe(1);
+      await Promise.all(consumers.map((consumer) => consumer.stop()));
+    } finally {
+      await Promise.all(sources.map((source) => source.destroy()));
+      await freshDatabase.drop();
+    }
+  });
 });
 
 async function waitFor(condition: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> {
