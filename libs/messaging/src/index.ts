@@ -10,3 +10,4 @@ export * from './rpc-error.filter';
 export * from './service-context';
 export * from './event-sourcing.module';
 export * from './jetstream-read-model';
+export * from './consumed-read-model';

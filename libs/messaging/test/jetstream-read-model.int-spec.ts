@@ -211,7 +211,7 @@ describe('JetStreamReadModelConsumer (real nats-server and PostgreSQL)', () => {
             dataSource: source,
             filterSubjects: ['aid.communities.>'],
             logger,
-            handle: async () => undefined,
+            handle: () => Promise.resolve(),
           }),
       );
       await Promise.all(consumers.map((consumer) => consumer.start()));

@@ -1,7 +1,6 @@
 import { Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import type { PlanShipment } from '@aid/contracts';
-import { JetStreamReadModelConsumer, natsServers, ServiceContext } from '@aid/messaging';
-import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { ConsumedReadModel, ServiceContext } from '@aid/messaging';
 import { DataSource, In } from 'typeorm';
 import type { PlanShipmentContext } from '../shipment/shipment.commands';
 import { applyReferenceEvent } from './reference-events';
@@ -14,7 +13,6 @@ import {
 } from './reference.entities';
 
 export const REFERENCES_SCHEMA = 'logistics_references';
-const CONSUMER_NAME = 'logistics_references';
 
 /**
  * JetStream delivers another service's event within milliseconds, not instantly: a community
@@ -30,50 +28,32 @@ const CATCH_UP_BEFORE_REFUSING_MS = 3000;
  */
 @Injectable()
 export class ReferencesService implements OnApplicationBootstrap, OnModuleDestroy {
-  private readonly dataSource: DataSource;
-  private nats: NatsConnection | undefined;
-  private consumer: JetStreamReadModelConsumer | undefined;
+  private readonly readModel: ConsumedReadModel;
 
   constructor(private readonly service: ServiceContext) {
-    this.dataSource = new DataSource({
-      type: 'postgres',
-      url: service.config.databaseUrl,
-      schema: REFERENCES_SCHEMA,
+    this.readModel = new ConsumedReadModel(service, {
+      name: REFERENCES_SCHEMA,
       entities: REFERENCE_ENTITIES,
-      poolSize: 4,
-      applicationName: 'aid-logistics:references',
-    });
-  }
-
-  async onApplicationBootstrap(): Promise<void> {
-    await this.dataSource.initialize();
-    await this.prepareTables();
-    this.nats = await connect({
-      servers: natsServers(this.service.config.natsUrl),
-      name: 'logistics-references',
-      maxReconnectAttempts: -1,
-    });
-    this.consumer = new JetStreamReadModelConsumer({
-      name: CONSUMER_NAME,
-      nats: this.nats,
-      dataSource: this.dataSource,
       filterSubjects: ['aid.communities.>', 'aid.partnerships.>'],
       handle: applyReferenceEvent,
-      logger: this.service.logger,
     });
-    await this.consumer.start();
   }
 
-  async onModuleDestroy(): Promise<void> {
-    await this.consumer?.stop();
-    await this.nats?.close();
-    if (this.dataSource.isInitialized) await this.dataSource.destroy();
+  private get dataSource(): DataSource {
+    return this.readModel.dataSource;
+  }
+
+  onApplicationBootstrap(): Promise<void> {
+    return this.readModel.start();
+  }
+
+  onModuleDestroy(): Promise<void> {
+    return this.readModel.stop();
   }
 
   /** Resolves once every reference event already in JetStream is applied. */
-  async caughtUp(timeoutMs?: number): Promise<void> {
-    if (!this.consumer) throw new Error('the references consumer has not started');
-    await this.consumer.caughtUp(timeoutMs);
+  caughtUp(timeoutMs?: number): Promise<void> {
+    return this.readModel.caughtUp(timeoutMs);
   }
 
   /** What PlanShipment needs to know from the other contexts, for the pure decider. */
@@ -156,19 +136,6 @@ export class ReferencesService implements OnApplicationBootstrap, OnModuleDestro
   }
 
   /** Read models are disposable, so synchronize makes the tables; the lock keeps replicas from racing. */
-  private async prepareTables(): Promise<void> {
-    const runner = this.dataSource.createQueryRunner();
-    try {
-      await runner.query('SELECT pg_advisory_lock(hashtext($1))', [REFERENCES_SCHEMA]);
-      await runner.query(`CREATE SCHEMA IF NOT EXISTS ${REFERENCES_SCHEMA}`);
-      await this.dataSource.synchronize();
-    } finally {
-      await runner
-        .query('SELECT pg_advisory_unlock(hashtext($1))', [REFERENCES_SCHEMA])
-        .catch(() => undefined);
-      await runner.release();
-    }
-  }
 }
 
 interface PlanLookupRow {

@@ -1,7 +1,6 @@
 import { Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { type PartiesContext, type PartyContext } from '../partnership/party-context';
-import { JetStreamReadModelConsumer, natsServers, ServiceContext } from '@aid/messaging';
-import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { ConsumedReadModel, ServiceContext } from '@aid/messaging';
 import { DataSource, In, LessThanOrEqual } from 'typeorm';
 import { frontlineStatusOn } from './frontline-status';
 import {
@@ -40,45 +39,27 @@ const CATCH_UP_TIMEOUT_MS = 2000;
  */
 @Injectable()
 export class PartiesReadModel implements OnApplicationBootstrap, OnModuleDestroy {
-  private readonly dataSource: DataSource;
-  private nats: NatsConnection | undefined;
-  private consumer: JetStreamReadModelConsumer | undefined;
+  private readonly readModel: ConsumedReadModel;
 
   constructor(private readonly service: ServiceContext) {
-    this.dataSource = new DataSource({
-      type: 'postgres',
-      url: service.config.databaseUrl,
-      schema: PARTIES_READ_MODEL,
-      entities: PARTIES_ENTITIES,
-      synchronize: false,
-      poolSize: 4,
-      applicationName: `aid-${PARTIES_READ_MODEL}`,
-    });
-  }
-
-  async onApplicationBootstrap(): Promise<void> {
-    await this.dataSource.initialize();
-    await this.prepareTables();
-    this.nats = await connect({
-      servers: natsServers(this.service.config.natsUrl),
-      name: `${this.service.name}-parties`,
-      maxReconnectAttempts: -1,
-    });
-    this.consumer = new JetStreamReadModelConsumer({
+    this.readModel = new ConsumedReadModel(service, {
       name: PARTIES_READ_MODEL,
-      nats: this.nats,
-      dataSource: this.dataSource,
+      entities: PARTIES_ENTITIES,
       filterSubjects: PARTIES_SUBJECTS,
       handle: applyRegistryEvent,
-      logger: this.service.logger,
     });
-    await this.consumer.start();
   }
 
-  async onModuleDestroy(): Promise<void> {
-    await this.consumer?.stop();
-    await this.nats?.drain();
-    if (this.dataSource.isInitialized) await this.dataSource.destroy();
+  private get dataSource(): DataSource {
+    return this.readModel.dataSource;
+  }
+
+  onApplicationBootstrap(): Promise<void> {
+    return this.readModel.start();
+  }
+
+  onModuleDestroy(): Promise<void> {
+    return this.readModel.stop();
   }
 
   /**
@@ -137,30 +118,11 @@ export class PartiesReadModel implements OnApplicationBootstrap, OnModuleDestroy
 
   private async catchUp(): Promise<void> {
     try {
-      await this.consumer?.caughtUp(CATCH_UP_TIMEOUT_MS);
+      await this.readModel.caughtUp(CATCH_UP_TIMEOUT_MS);
     } catch (error) {
       // Deciding on what is known beats refusing every command while JetStream lags or is away;
       // the refusal a stale registry might cause is one the caller can retry.
       this.service.logger.warn({ err: error }, 'deciding on a parties read model that may lag the registry');
-    }
-  }
-
-  /**
-   * Read models are disposable and rebuilt from the stream, so TypeORM's synchronize makes their
-   * tables; the advisory lock keeps replicas starting together from creating them twice.
-   */
-  private async prepareTables(): Promise<void> {
-    const runner = this.dataSource.createQueryRunner();
-    try {
-      await runner.query('SELECT pg_advisory_lock(hashtext($1))', [PARTIES_READ_MODEL]);
-      try {
-        await runner.query(`CREATE SCHEMA IF NOT EXISTS "${PARTIES_READ_MODEL}"`);
-        await this.dataSource.synchronize();
-      } finally {
-        await runner.query('SELECT pg_advisory_unlock(hashtext($1))', [PARTIES_READ_MODEL]);
-      }
-    } finally {
-      await runner.release();
     }
   }
 }
