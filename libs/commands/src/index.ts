@@ -1,2 +1,3 @@
 export * from './command-handler';
 export * from './ids';
+export * from './command-envelope';

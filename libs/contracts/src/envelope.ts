@@ -2,10 +2,20 @@
  * What travels in a NATS request from the gateway (or a CLI importer) to a service. The
  * correlation id rides in the `x-correlation-id` header (see docs/messaging.md), not here.
  */
+export const REQUEST_ROLES = [
+  'admin',
+  'coordinator',
+  'partnerships',
+  'auditor',
+  'partner',
+  'importer',
+  'service',
+] as const;
+
 export interface RequestActor {
   /** API key id, or the importer's name. */
   id: string;
-  role: 'admin' | 'coordinator' | 'partnerships' | 'auditor' | 'partner' | 'importer' | 'service';
+  role: (typeof REQUEST_ROLES)[number];
   /** For partner keys: the communities the key may see. */
   communityIds?: string[];
 }

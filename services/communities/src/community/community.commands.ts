@@ -1,5 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { type CommandMeta, CommandHandler, newAggregateId } from '@aid/commands';
+import {
+  type CommandMeta,
+  CommandHandler,
+  commandMeta,
+  dataAddressing,
+  newAggregateId,
+  refuseAddressedId,
+} from '@aid/commands';
 import {
   COMMUNITIES_EVENT_SCHEMA_VERSION,
   ChangeFrontlineStatus,
@@ -14,13 +21,7 @@ import {
 } from '@aid/contracts';
 import { type EventStore } from '@aid/event-store';
 import { EVENT_STORE } from '@aid/messaging';
-import {
-  SERVICE_NAME,
-  bodyAddressedBy,
-  commandMetaOf,
-  refuseCallerChosenId,
-  replyOf,
-} from '../command-envelope';
+import { SERVICE_NAME, replyOf } from '../command-envelope';
 import { type CommunityCommand, communityDecider } from './community.decider';
 
 /**
@@ -54,8 +55,8 @@ export class CommunityCommands {
   }
 
   async registerCommunity(request: CommandRequest): Promise<CommandReply> {
-    const meta = commandMetaOf(request);
-    refuseCallerChosenId(request);
+    const meta = commandMeta(request);
+    refuseAddressedId(request);
     const input = validateInput(RegisterCommunity, request.data);
     // A hromada's id is its KATOTTG code's, so the store itself refuses a second registration of
     // the code (ids.ts). The decider refuses a hromada without a code; the id it is refused under
@@ -81,8 +82,8 @@ export class CommunityCommands {
   }
 
   async changeFrontlineStatus(request: CommandRequest): Promise<CommandReply> {
-    const meta = commandMetaOf(request);
-    const input = validateInput(ChangeFrontlineStatus, bodyAddressedBy(request, 'communityId'));
+    const meta = commandMeta(request);
+    const input = validateInput(ChangeFrontlineStatus, dataAddressing(request, 'communityId'));
     return this.run('change-frontline-status', input.communityId, meta, {
       type: 'ChangeFrontlineStatus',
       data: {
@@ -95,8 +96,8 @@ export class CommunityCommands {
   }
 
   async recordHostilitiesPeriod(request: CommandRequest): Promise<CommandReply> {
-    const meta = commandMetaOf(request);
-    const input = validateInput(RecordHostilitiesPeriod, bodyAddressedBy(request, 'communityId'));
+    const meta = commandMeta(request);
+    const input = validateInput(RecordHostilitiesPeriod, dataAddressing(request, 'communityId'));
     return this.run('record-hostilities-period', input.communityId, meta, {
       type: 'RecordHostilitiesPeriod',
       data: {

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { CommandHandler, newAggregateId } from '@aid/commands';
+import { CommandHandler, commandMeta, newAggregateId, refuseAddressedId } from '@aid/commands';
 import {
   COMMUNITIES_EVENT_SCHEMA_VERSION,
   type CommandReply,
@@ -11,7 +11,7 @@ import {
 } from '@aid/contracts';
 import { type EventStore } from '@aid/event-store';
 import { EVENT_STORE } from '@aid/messaging';
-import { SERVICE_NAME, commandMetaOf, refuseCallerChosenId, replyOf } from '../command-envelope';
+import { SERVICE_NAME, replyOf } from '../command-envelope';
 import { organisationDecider } from './organisation.decider';
 
 /** The command path of the Organisation aggregate: validate, look up the context, decide, append. */
@@ -24,8 +24,8 @@ export class OrganisationCommands {
   }
 
   async registerOrganisation(request: CommandRequest): Promise<CommandReply> {
-    const meta = commandMetaOf(request);
-    refuseCallerChosenId(request);
+    const meta = commandMeta(request);
+    refuseAddressedId(request);
     const input = validateInput(RegisterOrganisation, request.data);
     const organisationId = newAggregateId('register-organisation', meta.actor.id, meta.idempotencyKey);
     const parentCommunity =

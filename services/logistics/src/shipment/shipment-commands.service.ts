@@ -1,5 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { CommandHandler, newAggregateId, type CommandMeta } from '@aid/commands';
+import {
+  CommandHandler,
+  commandMeta,
+  dataAddressing,
+  newAggregateId,
+  refuseAddressedId,
+  type CommandMeta,
+} from '@aid/commands';
 import {
   CancelShipment,
   CorrectReceipt,
@@ -16,7 +23,6 @@ import {
 import type { EventStore } from '@aid/event-store';
 import { EVENT_STORE } from '@aid/messaging';
 import { ReferencesService } from '../references/references.service';
-import { commandMeta, dataAddressing, refuseAddressedId } from './command-envelope';
 import type { ShipmentCommand } from './shipment.commands';
 import { shipmentDecider } from './shipment.decider';
 
@@ -59,7 +65,7 @@ export class ShipmentCommands {
 
   dispatch(request: CommandRequest): Promise<CommandReply> {
     const meta = commandMeta(request);
-    const data = validateInput(DispatchShipment, dataAddressing(request));
+    const data = validateInput(DispatchShipment, dataAddressing(request, 'shipmentId'));
     return this.run(
       data.shipmentId,
       'dispatch-shipment',
@@ -71,7 +77,7 @@ export class ShipmentCommands {
 
   receive(request: CommandRequest): Promise<CommandReply> {
     const meta = commandMeta(request);
-    const data = validateInput(ReceiveShipment, dataAddressing(request));
+    const data = validateInput(ReceiveShipment, dataAddressing(request, 'shipmentId'));
     return this.run(
       data.shipmentId,
       'receive-shipment',
@@ -83,19 +89,19 @@ export class ShipmentCommands {
 
   recordDiscrepancy(request: CommandRequest): Promise<CommandReply> {
     const meta = commandMeta(request);
-    const data = validateInput(RecordDiscrepancy, dataAddressing(request));
+    const data = validateInput(RecordDiscrepancy, dataAddressing(request, 'shipmentId'));
     return this.run(data.shipmentId, 'record-discrepancy', { type: 'RecordDiscrepancy', data }, meta);
   }
 
   correctReceipt(request: CommandRequest): Promise<CommandReply> {
     const meta = commandMeta(request);
-    const data = validateInput(CorrectReceipt, dataAddressing(request));
+    const data = validateInput(CorrectReceipt, dataAddressing(request, 'shipmentId'));
     return this.run(data.shipmentId, 'correct-receipt', { type: 'CorrectReceipt', data }, meta);
   }
 
   cancel(request: CommandRequest): Promise<CommandReply> {
     const meta = commandMeta(request);
-    const data = validateInput(CancelShipment, dataAddressing(request));
+    const data = validateInput(CancelShipment, dataAddressing(request, 'shipmentId'));
     return this.run(data.shipmentId, 'cancel-shipment', { type: 'CancelShipment', data }, meta);
   }
 

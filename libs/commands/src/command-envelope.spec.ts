@@ -55,25 +55,27 @@ describe('commandMeta', () => {
 
 describe('dataAddressing', () => {
   it('puts the addressed shipment into the data', () => {
-    expect(dataAddressing({ id: SHIPMENT, data: { reason: 'x' } })).toEqual({
+    expect(dataAddressing({ id: SHIPMENT, data: { reason: 'x' } }, 'shipmentId')).toEqual({
       shipmentId: SHIPMENT,
       reason: 'x',
     });
-    expect(dataAddressing({ id: SHIPMENT, data: { shipmentId: SHIPMENT } })).toEqual({
+    expect(dataAddressing({ id: SHIPMENT, data: { shipmentId: SHIPMENT } }, 'shipmentId')).toEqual({
       shipmentId: SHIPMENT,
     });
   });
 
   it('leaves the data alone when no shipment is addressed, or when it is no object', () => {
-    expect(dataAddressing({ data: { shipmentId: SHIPMENT } })).toEqual({ shipmentId: SHIPMENT });
-    expect(dataAddressing({ id: SHIPMENT, data: 'text' })).toBe('text');
+    expect(dataAddressing({ data: { shipmentId: SHIPMENT } }, 'shipmentId')).toEqual({
+      shipmentId: SHIPMENT,
+    });
+    expect(dataAddressing({ id: SHIPMENT, data: 'text' }, 'shipmentId')).toBe('text');
   });
 
   it('refuses a shipmentId that contradicts the addressed shipment', () => {
-    expect(refusedField(() => dataAddressing({ id: SHIPMENT, data: { shipmentId: 'other' } }))).toEqual([
-      'shipmentId',
-    ]);
-    expect(refusedField(() => dataAddressing({ id: 7, data: {} }))).toEqual(['id']);
+    expect(
+      refusedField(() => dataAddressing({ id: SHIPMENT, data: { shipmentId: 'other' } }, 'shipmentId')),
+    ).toEqual(['shipmentId']);
+    expect(refusedField(() => dataAddressing({ id: 7, data: {} }, 'shipmentId'))).toEqual(['id']);
   });
 
   it('refuses an addressed id where the service makes the id', () => {

@@ -1,5 +1,5 @@
-import type { CommandMeta } from '@aid/commands';
-import { ValidationError } from '@aid/contracts';
+import type { CommandMeta } from './command-handler';
+import { REQUEST_ROLES, type RequestActor, ValidationError } from '@aid/contracts';
 import { currentCorrelationId, newCorrelationId } from '@aid/messaging';
 
 /**
@@ -22,8 +22,13 @@ export function commandMeta(request: unknown): CommandMeta {
   const meta = request.meta;
   if (!isObject(meta)) return refuse('meta', 'must be an object naming the actor');
   const actor = meta.actor;
-  if (!isObject(actor) || typeof actor.id !== 'string' || actor.id === '' || typeof actor.role !== 'string') {
-    return refuse('meta.actor', 'must be {id, role} of the caller');
+  if (
+    !isObject(actor) ||
+    typeof actor.id !== 'string' ||
+    actor.id === '' ||
+    !(REQUEST_ROLES as readonly unknown[]).includes(actor.role)
+  ) {
+    return refuse('meta.actor', `must be {id, role} of the caller, role one of ${REQUEST_ROLES.join(', ')}`);
   }
   const { idempotencyKey, expectedRevision, causationId } = meta;
   if (idempotencyKey !== undefined && idempotencyKey !== null) {
@@ -40,7 +45,7 @@ export function commandMeta(request: unknown): CommandMeta {
     refuse('meta.causationId', 'must be a string');
   }
   return {
-    actor: { id: actor.id, role: actor.role },
+    actor: { id: actor.id, role: actor.role as RequestActor['role'] },
     correlationId: currentCorrelationId() ?? newCorrelationId(),
     causationId: causationId ?? null,
     idempotencyKey: idempotencyKey ?? null,
@@ -49,20 +54,22 @@ export function commandMeta(request: unknown): CommandMeta {
 }
 
 /**
- * The command's data with the shipment the request addresses (the gateway puts the URL's id in
- * `id`) as its shipmentId. Both may be given only if they agree.
+ * The command's data with the aggregate the request addresses (the gateway puts the URL's id in
+ * `id`) as its `field` (e.g. shipmentId). Both may be given only if they agree: which one was
+ * meant cannot be guessed.
  */
-export function dataAddressing(request: { id?: unknown; data?: unknown }): unknown {
+export function dataAddressing(request: { id?: unknown; data?: unknown }, field: string): unknown {
   const { id, data } = request;
-  if (id === undefined || !isObject(data)) return data;
-  if (typeof id !== 'string') return refuse('id', 'must be the shipment id');
-  if (data.shipmentId !== undefined && data.shipmentId !== id) {
-    return refuse('shipmentId', `differs from the shipment addressed (${id})`);
+  if (id === undefined || id === null || !isObject(data)) return data;
+  if (typeof id !== 'string') return refuse('id', 'must be the id of what the request addresses');
+  if (data[field] !== undefined && data[field] !== id) {
+    return refuse(field, `differs from the id addressed (${id})`);
   }
-  return { ...data, shipmentId: id };
+  return { ...data, [field]: id };
 }
 
 /** A create command addresses no aggregate: the service makes the id. */
 export function refuseAddressedId(request: { id?: unknown }): void {
-  if (request.id !== undefined) refuse('id', 'must be absent: the service makes the shipment id');
+  if (request.id !== undefined && request.id !== null)
+    refuse('id', 'must be absent: the service makes the id');
 }
