@@ -32,8 +32,7 @@ module.exports = {
       testMatch: ['<rootDir>/{libs,services,test}/**/*.int-spec.ts'],
       globalSetup: '<rootDir>/libs/testing/src/global-setup.ts',
       slowTestThreshold: 30,
-      // Real PostgreSQL and NATS on a 2-core machine: 5 s is too little when the machine is busy.
-      testTimeout: 30_000,
+      setupFilesAfterEnv: ['<rootDir>/libs/testing/src/int-test-timeout.ts'],
     },
   ],
 };

@@ -1,8 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
-import { cpus, platform, release, tmpdir, totalmem } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { Pool } from 'pg';
@@ -10,13 +9,8 @@ import { LOGISTICS_SUBJECTS, type CommandReply } from '@aid/contracts';
 import { PostgresEventStore, type JsonObject } from '@aid/event-store';
 import { createLogger, NatsRequester } from '@aid/messaging';
 import { Relay } from '@aid/relay';
-import {
-  createTestDatabase,
-  startNatsServer,
-  withAdmin,
-  type TestDatabase,
-  type TestNatsServer,
-} from '@aid/testing';
+import { createTestDatabase, startNatsServer, type TestDatabase, type TestNatsServer } from '@aid/testing';
+import { describeMachine, log, percentiles, round, writeReport } from '../support/figures';
 
 /*
  * `npm run bench:logistics`: the logistics service in a process of its own, started as deployed
@@ -62,22 +56,6 @@ function settingsFrom(env: NodeJS.ProcessEnv): Settings {
     idleLagSamples: quick ? 10 : 200,
     halfLoadCyclesPerCaller: quick ? 2 : 20,
     lagPollMs: 2,
-  };
-}
-
-const log = (message: string) =>
-  process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${message}\n`);
-const round = (value: number, digits = 1) => Math.round(value * 10 ** digits) / 10 ** digits;
-
-function percentiles(samples: number[]): { count: number; p50: number; p99: number; max: number } {
-  const sorted = [...samples].sort((a, b) => a - b);
-  const at = (fraction: number) =>
-    sorted[Math.min(sorted.length - 1, Math.floor(fraction * sorted.length))] ?? NaN;
-  return {
-    count: sorted.length,
-    p50: round(at(0.5)),
-    p99: round(at(0.99)),
-    max: round(sorted.at(-1) ?? NaN),
   };
 }
 
@@ -327,24 +305,6 @@ async function waitUntil(what: string, attempt: () => Promise<unknown>, timeoutM
   }
 }
 
-async function describeMachine() {
-  const postgres = await withAdmin(async (client) => {
-    const rows = await client.query<{ name: string; setting: string }>(
-      `SELECT name, current_setting(name) AS setting FROM pg_settings
-        WHERE name IN ('server_version', 'shared_buffers', 'synchronous_commit', 'fsync')`,
-    );
-    return Object.fromEntries(rows.rows.map((row) => [row.name, row.setting]));
-  });
-  return {
-    cores: cpus().length,
-    cpu: cpus()[0]?.model ?? 'unknown',
-    memoryGiB: round(totalmem() / 2 ** 30),
-    os: `${platform()} ${release()}`,
-    node: process.version,
-    postgres,
-  };
-}
-
 async function main(): Promise<void> {
   const settings = settingsFrom(process.env);
   const outputPath =
@@ -503,10 +463,7 @@ async function main(): Promise<void> {
     };
 
     console.log(`\n${table(figures)}\n`);
-    mkdirSync(dirname(outputPath), { recursive: true });
-    // Written whole or not at all: a crash mid-write must not leave a half file that looks like a result.
-    writeFileSync(`${outputPath}.tmp`, `${JSON.stringify(report, null, 2)}\n`);
-    renameSync(`${outputPath}.tmp`, outputPath);
+    writeReport(outputPath, report);
     log(`wrote ${outputPath} after ${report.durationSeconds} s`);
   } finally {
     await requester.close();

@@ -6,3 +6,4 @@ export * from './communities/events';
 export * from './communities/commands';
 export * from './communities/subjects';
 export * from './communities/status';
+export * from './communities/queries';

@@ -6,3 +6,6 @@ export * from './validation';
 export * from './communities';
 export * from './partnerships';
 export * from './logistics';
+export * from './gateway/api-keys';
+export * from './audit';
+export * from './asyncapi';

@@ -3,3 +3,4 @@ export * from './partnerships/vocabulary';
 export * from './partnerships/events';
 export * from './partnerships/commands';
 export * from './partnerships/subjects';
+export * from './partnerships/queries';

@@ -101,12 +101,73 @@ export interface SubscribeOptions extends GlobalFilter {
   from: Checkpoint | 'start';
   batchSize?: number;
   signal?: AbortSignal;
+  /**
+   * End the subscription once every event at or before this checkpoint has been delivered, and
+   * deliver none after it. It must be a checkpoint this store handed out (a batch's or an
+   * event's), so that everything before it is already committed. For replays that must stop
+   * exactly where a follower stood.
+   */
+  until?: Checkpoint;
 }
 
 export interface EventBatch {
   events: RecordedEvent[];
   /** Checkpoint after the last event of the batch (also after filtered-out events it skipped). */
   checkpoint: Checkpoint;
+}
+
+/** What the audit may ask of the log beyond prefixes: every field given must match. */
+export interface LogFilter {
+  /** Exactly this stream. */
+  stream?: string;
+  types?: string[];
+  /** Record time (metadata.recordedAt), inclusive bounds. */
+  recordedFrom?: Date;
+  recordedTo?: Date;
+  /** Business time (metadata.occurredAt), inclusive bounds. */
+  occurredFrom?: Date;
+  occurredTo?: Date;
+  correlationId?: string;
+}
+
+export interface LogQuery extends LogFilter {
+  /** Events after this checkpoint (or 'start': from the first), in the order subscribe delivers them. */
+  after: Checkpoint;
+  /** At most this many events in the page. */
+  limit: number;
+  /**
+   * At most this many events are examined (default 10,000), so that a rare filter answers
+   * quickly: a page may then hold fewer than `limit` events, and `next` says where to go on.
+   */
+  scanLimit?: number;
+}
+
+export interface LogPage {
+  events: RecordedEvent[];
+  /** Where the next page starts; absent when the examination reached the newest committed event. */
+  next?: Checkpoint;
+}
+
+/** Global positions missing between two stored events (or after the last one the store handed out). */
+export interface PositionGap {
+  /** The stored position before the gap (0 before the first event). */
+  after: number;
+  /** The stored position after the gap, or, for a gap at the end, the next position the store would give. */
+  before: number;
+  missing: number;
+}
+
+export interface PositionCheck {
+  /** False when the adapter's positions are not consecutive numbers (EventStoreDB); `note` says why. */
+  checked: boolean;
+  note?: string;
+  events: number;
+  first: number | null;
+  last: number | null;
+  /** The first gaps, in position order (at most `maxGaps`). */
+  gaps: PositionGap[];
+  gapCount: number;
+  missingPositions: number;
 }
 
 export interface StreamBreak {
@@ -148,8 +209,26 @@ export interface EventStore {
   /** The checkpoint just after the event at this global position (to resume by position). */
   checkpointAfter(position: number): Promise<Checkpoint>;
 
-  /** Walks every stream's hash chain (or those matching the prefix) and names the first broken link of each. */
+  /**
+   * Walks every stream's hash chain (or those matching the prefix) and names the first broken
+   * link of each; also checks that each stream's positions grow with its revisions.
+   */
   verify(options?: { streamPrefix?: string }): Promise<VerifyResult>;
+
+  /**
+   * One page of the log for the audit, in the order subscribe delivers it (never skipping an event
+   * that commits late, so paging at the live end is safe), with more filters than readAll.
+   */
+  readLog(query: LogQuery): Promise<LogPage>;
+
+  /**
+   * Looks for global positions missing between stored events. A gap is not by itself tampering:
+   * a transaction that rolled back after taking positions leaves one (see docs/audit.md).
+   */
+  checkPositions(options?: { maxGaps?: number }): Promise<PositionCheck>;
+
+  /** Every event in position order as of one moment, in batches, without holding them all (exports). */
+  readSnapshot(options?: { batchSize?: number }): AsyncIterable<RecordedEvent[]>;
 
   close(): Promise<void>;
 }

@@ -41,6 +41,41 @@ describe('PostgresEventStore smoke', () => {
     await database.drop();
   });
 
+  it('a replay until a checkpoint waits while an open transaction holds the horizon back, then delivers all of it', async () => {
+    const stream = uniqueName('horizon');
+    // An open transaction with an xid, begun before the appends: until it ends, pg_snapshot_xmin
+    // stays below the new events, so a catch-up read cannot see them yet.
+    const blocker = new Client({ connectionString: database.url });
+    await blocker.connect();
+    await blocker.query('BEGIN');
+    await blocker.query('SELECT pg_current_xact_id()');
+    let blockerOpen = true;
+    try {
+      const appended = await store.append(
+        stream,
+        [0, 1, 2].map((index) => newEvent('HorizonProbe', { index })),
+        'no-stream',
+      );
+      const until = await store.checkpointAfter(appended.position);
+      const delivered: number[] = [];
+      const replay = (async () => {
+        for await (const batch of store.subscribe({ from: 'start', until, streamPrefixes: [stream] })) {
+          for (const event of batch.events) delivered.push(event.data.index as number);
+        }
+      })();
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      // Ending here would have been the bug: nothing is visible yet, but the replay is not done.
+      expect(delivered).toEqual([]);
+      await blocker.query('COMMIT');
+      blockerOpen = false;
+      await replay;
+      expect(delivered).toEqual([0, 1, 2]);
+    } finally {
+      if (blockerOpen) await blocker.query('ROLLBACK');
+      await blocker.end();
+    }
+  });
+
   it('migrates twice, and concurrently, without error', async () => {
     const others = [1, 2, 3].map(
       () => new PostgresEventStore({ connectionString: database.url, poolSize: 1 }),

@@ -1,5 +1,5 @@
 import { createTestDatabase, uniqueName, type TestDatabase } from '@aid/testing';
-import { PostgresEventStore } from '@aid/event-store';
+import { canonicalEventText, chainHash, PostgresEventStore, type RecordedEvent } from '@aid/event-store';
 import { Client } from 'pg';
 import { newEvent } from './fixtures';
 
@@ -158,4 +158,100 @@ describe('PostgreSQL event store: verify finds tampering done directly in SQL', 
       broken: [{ stream, revision: 4321, reason: 'data or metadata altered: hash mismatch' }],
     });
   });
+
+  it('catches a forged row appended after the head, and a row moved in the global log', async () => {
+    const prefix = uniqueName('forged');
+    const appended = await sixEventStream(prefix, 'appended');
+    const moved = await sixEventStream(prefix, 'moved');
+    // A careful forger: the right revision, prev_hash and hash, only the head left alone.
+    const [last] = await store.readStream(appended, { direction: 'backwards', maxCount: 1 });
+    const forged = forgedSuccessor(last);
+    await sql.query(
+      `INSERT INTO event_store.events (order_xid, id, stream_id, revision, type, data, metadata, recorded_at, hash, prev_hash)
+       VALUES (pg_current_xact_id(), $1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+      [
+        forged.id,
+        appended,
+        6,
+        forged.type,
+        forged.data,
+        forged.metadata,
+        forged.metadata.recordedAt,
+        forged.hash,
+        last.hash,
+      ],
+    );
+    // Revision 2 takes a new position, after revision 3's: the chain by revision stays intact.
+    await sql.query(
+      'UPDATE event_store.events SET position = DEFAULT WHERE stream_id = $1 AND revision = 2',
+      [moved],
+    );
+
+    const result = await store.verify({ streamPrefix: prefix });
+
+    expect(result.broken).toEqual([
+      {
+        stream: appended,
+        revision: 6,
+        reason: 'stream head (revision 5) does not match the last stored event',
+      },
+      {
+        stream: moved,
+        revision: 3,
+        reason: expect.stringMatching(/^position \d+ is not after position \d+ of revision 2: rows moved/),
+      },
+    ]);
+  });
+
+  it('reports position gaps apart from broken chains: a rolled-back append leaves one, and so does a deleted row', async () => {
+    const before = await store.checkPositions();
+    const prefix = uniqueName('gaps');
+    await sixEventStream(prefix, 'kept');
+    await expect(
+      store.transaction(async (tx) => {
+        await tx.append(`${prefix}-rolled-back`, [newEvent('Step'), newEvent('Step')], 'no-stream');
+        throw new Error('the caller gives up');
+      }),
+    ).rejects.toThrow('the caller gives up');
+    const deleted = await sixEventStream(prefix, 'deleted');
+
+    const afterRollback = await store.checkPositions();
+    expect(afterRollback.checked).toBe(true);
+    expect(afterRollback.gapCount).toBe(before.gapCount + 1);
+    expect(afterRollback.missingPositions).toBe(before.missingPositions + 2);
+    expect(afterRollback.events).toBe(before.events + 12);
+    expect((await store.verify({ streamPrefix: prefix })).ok).toBe(true);
+
+    const [third] = await store.readStream(deleted, { fromRevision: 3, maxCount: 1 });
+    await sql.query('DELETE FROM event_store.events WHERE stream_id = $1 AND revision = 3', [deleted]);
+    const afterDelete = await store.checkPositions();
+    expect(afterDelete.gapCount).toBe(afterRollback.gapCount + 1);
+    expect(afterDelete.gaps).toContainEqual({
+      after: third.position - 1,
+      before: third.position + 1,
+      missing: 1,
+    });
+    expect((await store.verify({ streamPrefix: prefix })).broken).toEqual([
+      { stream: deleted, revision: 3, reason: 'revision 3 missing' },
+    ]);
+  });
 });
+
+/** The event a forger would add after `last`, with the hash the chain expects. */
+function forgedSuccessor(last: RecordedEvent): RecordedEvent {
+  const event = {
+    id: '0190a0a0-0000-7000-8000-000000000001',
+    type: 'ShipmentReceiptCorrected',
+    stream: last.stream,
+    revision: last.revision + 1,
+    data: { reason: 'forged' },
+    metadata: { ...last.metadata, recordedAt: new Date().toISOString() },
+  };
+  return {
+    ...event,
+    position: 0,
+    prevHash: last.hash,
+    checkpoint: '',
+    hash: chainHash(last.hash, canonicalEventText(event)),
+  };
+}

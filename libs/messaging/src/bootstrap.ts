@@ -3,7 +3,7 @@ import { type AddressInfo } from 'node:net';
 import { type DynamicModule, type INestApplication, type INestMicroservice, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { type NatsOptions, Transport } from '@nestjs/microservices';
-import { loadConfig, natsServers, redactUrl, type AppConfig } from './config';
+import { loadConfig, natsConnectionOptions, redactUrl, type AppConfig } from './config';
 import { checkDependencies } from './dependencies';
 import { createLogger, PinoLoggerService, type Logger } from './logging';
 import { MessageLoggingInterceptor } from './message-logging.interceptor';
@@ -56,7 +56,7 @@ export async function bootstrapService(options: BootstrapOptions): Promise<Runni
   const transport: NatsOptions = {
     transport: Transport.NATS,
     options: {
-      servers: natsServers(config.natsUrl),
+      ...natsConnectionOptions(config.natsUrl),
       queue,
       name: options.name,
       maxReconnectAttempts: -1,

@@ -124,6 +124,36 @@ export function natsServers(natsUrl: string): string[] {
     .filter((server) => server !== '');
 }
 
+export interface NatsConnectionOptions {
+  servers: string[];
+  user?: string;
+  pass?: string;
+}
+
+/**
+ * What every NATS connection of a service is opened with: the servers of NATS_URL, and the user and
+ * password it may carry (`nats://services:<password>@nats:4222`, as docker-compose.yml sets it for
+ * the authorization of infra/nats/nats-server.conf). The NATS client ignores credentials written
+ * in a server URL, so they are passed on as options, and taken off the URLs.
+ */
+export function natsConnectionOptions(natsUrl: string): NatsConnectionOptions {
+  let credentials: { user: string; pass: string } | undefined;
+  const servers = natsServers(natsUrl).map((server) => {
+    let url: URL;
+    try {
+      url = new URL(server);
+    } catch {
+      return server;
+    }
+    if (url.username === '' && url.password === '') return server;
+    credentials ??= { user: decodeURIComponent(url.username), pass: decodeURIComponent(url.password) };
+    url.username = '';
+    url.password = '';
+    return url.toString().replace(/\/$/, '');
+  });
+  return { servers, ...credentials };
+}
+
 /** The URL with its password replaced, fit for log lines and error messages. */
 export function redactUrl(url: string): string {
   try {

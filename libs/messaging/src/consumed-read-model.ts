@@ -1,6 +1,6 @@
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { DataSource, type EntityManager, type EntitySchema } from 'typeorm';
-import { natsServers } from './config';
+import { natsConnectionOptions } from './config';
 import { type ConsumedEvent, JetStreamReadModelConsumer } from './jetstream-read-model';
 import { type ServiceContext } from './service-context';
 
@@ -41,7 +41,7 @@ export class ConsumedReadModel {
     await this.dataSource.initialize();
     await this.prepareTables();
     this.nats = await connect({
-      servers: natsServers(this.service.config.natsUrl),
+      ...natsConnectionOptions(this.service.config.natsUrl),
       name: `${this.service.name}-${this.options.name}`,
       maxReconnectAttempts: -1,
     });

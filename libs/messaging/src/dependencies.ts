@@ -2,7 +2,7 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { DependencyUnavailableError } from '@aid/event-store';
 import { Client } from 'pg';
-import { natsServers, redactUrl, type AppConfig } from './config';
+import { natsConnectionOptions, redactUrl, type AppConfig } from './config';
 
 /**
  * How to start each dependency on the development machine. Docker users have the same
@@ -65,7 +65,7 @@ export async function checkNats(natsUrl: string): Promise<void> {
   let connection: NatsConnection;
   try {
     connection = await connect({
-      servers: natsServers(natsUrl),
+      ...natsConnectionOptions(natsUrl),
       timeout: CONNECT_TIMEOUT_MS,
       reconnect: false,
     });

@@ -10,7 +10,7 @@ import {
 import { EsdbEventStore, type EventStore, PostgresEventStore } from '@aid/event-store';
 import { Relay } from '@aid/relay';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { type AppConfig, natsServers } from './config';
+import { type AppConfig, natsConnectionOptions } from './config';
 import { ServiceContext } from './service-context';
 
 /** Injection token of the service's EventStore. */
@@ -48,7 +48,7 @@ class ServiceRelay implements OnApplicationBootstrap, OnApplicationShutdown {
   async onApplicationBootstrap(): Promise<void> {
     if (this.streamPrefixes.length === 0) return;
     this.nats = await connect({
-      servers: natsServers(this.service.config.natsUrl),
+      ...natsConnectionOptions(this.service.config.natsUrl),
       name: `${this.service.name}-relay`,
     });
     this.relay = new Relay({

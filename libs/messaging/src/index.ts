@@ -11,3 +11,5 @@ export * from './service-context';
 export * from './event-sourcing.module';
 export * from './jetstream-read-model';
 export * from './consumed-read-model';
+export * from './consumed-read-model-audit';
+export * from './service-audit.module';

@@ -44,7 +44,13 @@ export interface ReadModelConsumerOptions {
   retryDelayMs?: number;
 }
 
-const CHECKPOINT_TABLE = 'public.jetstream_consumer_checkpoints';
+/** Where each durable consumer's applied stream sequence is kept (the audit reads it too). */
+export const CONSUMER_CHECKPOINT_TABLE = 'public.jetstream_consumer_checkpoints';
+
+/** The durable consumer of a read model for its index-th filter subject (one durable per subject). */
+export function durableConsumerName(name: string, filterSubjects: readonly string[], index: number): string {
+  return filterSubjects.length === 1 ? name : `${name}_${index}`;
+}
 const NAME_PATTERN = /^[a-z][a-z0-9_]{0,62}$/;
 
 /**
@@ -79,9 +85,9 @@ export class JetStreamReadModelConsumer {
     await ensureEventsStream(this.options.nats, { streamName: this.streamName, logger: this.logger });
     // CREATE TABLE IF NOT EXISTS is not safe when two services start at once: serialise it.
     await this.options.dataSource.transaction(async (manager) => {
-      await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', [CHECKPOINT_TABLE]);
+      await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', [CONSUMER_CHECKPOINT_TABLE]);
       await manager.query(
-        `CREATE TABLE IF NOT EXISTS ${CHECKPOINT_TABLE} (name text PRIMARY KEY, stream_sequence bigint NOT NULL)`,
+        `CREATE TABLE IF NOT EXISTS ${CONSUMER_CHECKPOINT_TABLE} (name text PRIMARY KEY, stream_sequence bigint NOT NULL)`,
       );
     });
     const jsm = await jetstreamManager(this.options.nats);
@@ -89,7 +95,7 @@ export class JetStreamReadModelConsumer {
     for (const [index, filter] of this.options.filterSubjects.entries()) {
       const durable = this.durableName(index);
       await this.options.dataSource.query(
-        `INSERT INTO ${CHECKPOINT_TABLE} (name, stream_sequence) VALUES ($1, 0) ON CONFLICT (name) DO NOTHING`,
+        `INSERT INTO ${CONSUMER_CHECKPOINT_TABLE} (name, stream_sequence) VALUES ($1, 0) ON CONFLICT (name) DO NOTHING`,
         [durable],
       );
       const applied = await this.appliedSequence(durable);
@@ -157,12 +163,12 @@ export class JetStreamReadModelConsumer {
   }
 
   private durableName(index: number): string {
-    return this.options.filterSubjects.length === 1 ? this.options.name : `${this.options.name}_${index}`;
+    return durableConsumerName(this.options.name, this.options.filterSubjects, index);
   }
 
   private async appliedSequence(durable: string): Promise<number> {
     const rows = await this.options.dataSource.query<{ stream_sequence: string }[]>(
-      `SELECT stream_sequence FROM ${CHECKPOINT_TABLE} WHERE name = $1`,
+      `SELECT stream_sequence FROM ${CONSUMER_CHECKPOINT_TABLE} WHERE name = $1`,
       [durable],
     );
     return Number(rows[0]?.stream_sequence ?? 0);
@@ -188,12 +194,12 @@ export class JetStreamReadModelConsumer {
   private async apply(durable: string, message: JsMsg): Promise<void> {
     await this.options.dataSource.transaction(async (manager) => {
       const rows = await manager.query<{ stream_sequence: string }[]>(
-        `SELECT stream_sequence FROM ${CHECKPOINT_TABLE} WHERE name = $1 FOR UPDATE`,
+        `SELECT stream_sequence FROM ${CONSUMER_CHECKPOINT_TABLE} WHERE name = $1 FOR UPDATE`,
         [durable],
       );
       if (message.seq <= Number(rows[0]?.stream_sequence ?? 0)) return; // applied before a crash, not acked
       await this.options.handle(toConsumedEvent(message), manager);
-      await manager.query(`UPDATE ${CHECKPOINT_TABLE} SET stream_sequence = $2 WHERE name = $1`, [
+      await manager.query(`UPDATE ${CONSUMER_CHECKPOINT_TABLE} SET stream_sequence = $2 WHERE name = $1`, [
         durable,
         message.seq,
       ]);

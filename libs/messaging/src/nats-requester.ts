@@ -2,7 +2,7 @@ import { type OnApplicationShutdown } from '@nestjs/common';
 import { ClientNats, NatsRecordBuilder } from '@nestjs/microservices';
 import { headers, type NatsConnection } from '@nats-io/transport-node';
 import { firstValueFrom, timeout, TimeoutError } from 'rxjs';
-import { natsServers, redactUrl } from './config';
+import { natsConnectionOptions, redactUrl } from './config';
 import { CORRELATION_ID_HEADER, currentCorrelationId, newCorrelationId } from './correlation';
 import { errorFromReply, ServiceUnavailableError } from './errors';
 
@@ -37,7 +37,7 @@ export class NatsRequester implements OnApplicationShutdown {
     this.natsUrl = options.natsUrl;
     this.defaultTimeoutMs = options.defaultTimeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.client = new ClientNats({
-      servers: natsServers(options.natsUrl),
+      ...natsConnectionOptions(options.natsUrl),
       name: options.name,
       timeout: 3000,
       // A long-lived client keeps trying to reconnect after a NATS restart instead of giving up.

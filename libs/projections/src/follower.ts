@@ -231,7 +231,10 @@ export class CheckpointedFollower {
     if (!current) throw new Error('no checkpoint loaded');
     if (batch.events.length === 0 && batch.checkpoint === current.checkpoint) return;
     const startedAt = performance.now();
-    const position = batch.events.at(-1)?.position ?? current.position;
+    // The highest position handled, not the batch's last: the log's order is not position order
+    // (a transaction that took an earlier position may commit later), and lag is measured against
+    // the newest position.
+    const position = highestPosition(batch.events, current.position);
     const runner = this.options.dataSource.createQueryRunner();
     try {
       await runner.connect();
@@ -304,4 +307,14 @@ async function pause(ms: number, signal: AbortSignal): Promise<void> {
   } catch {
     // Aborted: the caller checks the signal.
   }
+}
+
+/** The highest global position among `events` and `previous` (null when there is none). */
+export function highestPosition(
+  events: ReadonlyArray<{ position: number }>,
+  previous: number | null,
+): number | null {
+  let highest = previous;
+  for (const event of events) if (highest === null || event.position > highest) highest = event.position;
+  return highest;
 }

@@ -5,3 +5,5 @@ export * from './checkpoints';
 export * from './session-lock';
 export * from './head-position';
 export { defaultLogger } from './logger';
+export * from './read-model-audit';
+export * from './stream-state';

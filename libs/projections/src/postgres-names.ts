@@ -19,6 +19,11 @@ export function quoteIdentifier(name: string): string {
   return `"${assertIdentifier(name, 'identifier')}"`;
 }
 
+/** Any name PostgreSQL itself reported (a table, column or index from its catalog), quoted. */
+export function quoteCatalogName(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
+}
+
 /**
  * Advisory locks share one key space per database with anyone else who takes them (the event
  * store adapter may too), so ours use the two-key form with a fixed first key: "aid" in ASCII.

@@ -8,12 +8,14 @@ import {
   CheckpointedFollower,
   FollowerNotActiveError,
   type FollowerPosition,
+  highestPosition,
   type FollowerState,
 } from './follower';
 import { findHeadPosition } from './head-position';
 import { defaultLogger } from './logger';
-import { assertIdentifier, quoteIdentifier } from './postgres-names';
+import { assertIdentifier, quoteCatalogName, quoteIdentifier } from './postgres-names';
 import type { Projection } from './projection';
+import type { AuditedReadModel } from './read-model-audit';
 import { tryAcquireSessionLock } from './session-lock';
 
 export interface ProjectionRunnerOptions {
@@ -153,28 +155,32 @@ export class ProjectionRunner {
 
   /**
    * Replays the log from the first event into fresh tables in `schema`, with side effects off,
-   * up to the newest event at the time of the call (or `untilPosition`). The live read model
-   * is untouched and keeps being updated meanwhile; needs no lock, so the audit can call it on
-   * any instance and compare the shadow with the live schema.
+   * up to the newest event at the time of the call (or `untilPosition`), or exactly up to
+   * `untilCheckpoint` (a checkpoint the live projection stored: the audit compares the shadow
+   * with the live tables as they stood at it). The live read model is untouched and keeps being
+   * updated meanwhile; needs no lock, so the audit can call it on any instance. A `disposable`
+   * shadow (compared, then dropped; never swapped in) skips the write-ahead log and the indexes
+   * that only serve reads (see lightenShadow), and its commits do not wait for a flush.
    */
-  async buildShadow(schema: string, options: { untilPosition?: number } = {}): Promise<ShadowBuild> {
+  async buildShadow(
+    schema: string,
+    options: { untilPosition?: number; untilCheckpoint?: Checkpoint; disposable?: boolean } = {},
+  ): Promise<ShadowBuild> {
     assertIdentifier(schema, 'shadow schema');
     if (schema === this.schema) {
       throw new Error(`the shadow schema must differ from the live one (${schema})`);
     }
     if (await this.schemaExists(schema)) throw new ShadowSchemaExistsError(schema);
     const startedAt = performance.now();
-    // The newest event that passes the projection's filter: the replay, with the same filter, is
-    // sure to deliver it. A position of the caller's may name a filtered-out event, so it only
-    // lowers that target.
-    const head = await findHeadPosition(this.options.store, null, this.projection.filter);
-    const target =
-      head === null || options.untilPosition === undefined ? head : Math.min(head, options.untilPosition);
     const shadow = this.createDataSource(schema);
     await shadow.initialize();
     try {
       await this.prepareSchema(shadow, schema);
-      const replayed = await this.replay(shadow, { checkpoint: 'start', position: null }, target);
+      if (options.disposable) await this.lightenShadow(shadow, schema);
+      const replayed =
+        options.untilCheckpoint === undefined
+          ? await this.replay(shadow, START, await this.targetPosition(options.untilPosition))
+          : await this.replayUntil(shadow, options.untilCheckpoint, options.disposable === true);
       const build: ShadowBuild = { schema, ...replayed };
       this.logger.info(
         {
@@ -189,6 +195,29 @@ export class ProjectionRunner {
     } finally {
       await shadow.destroy();
     }
+  }
+
+  /** The live read model as the audit sees it: its tables, the checkpoint stored with them, and a rebuild. */
+  auditedReadModel(): AuditedReadModel<Checkpoint> {
+    return {
+      name: this.name,
+      schema: this.schema,
+      readLiveBound: async (query) => {
+        const [table] = await query<{ oid: string | null }>('SELECT to_regclass($1) AS oid', [
+          this.checkpoints.qualifiedName,
+        ]);
+        if (!table?.oid) return 'start';
+        const rows = await query<{ checkpoint: string }>(
+          `SELECT checkpoint FROM ${this.checkpoints.qualifiedName} WHERE name = $1`,
+          [this.name],
+        );
+        return rows[0]?.checkpoint ?? 'start';
+      },
+      describeBound: (checkpoint) => ({ checkpoint }),
+      replayInto: async (shadowSchema, checkpoint) =>
+        (await this.buildShadow(shadowSchema, { untilCheckpoint: checkpoint, disposable: true }))
+          .eventsReplayed,
+    };
   }
 
   /**
@@ -307,6 +336,16 @@ export class ProjectionRunner {
   }
 
   /**
+   * The newest event that passes the projection's filter: the replay, with the same filter, is
+   * sure to deliver it. A position of the caller's may name a filtered-out event, so it only
+   * lowers that target.
+   */
+  private async targetPosition(untilPosition: number | undefined): Promise<number | null> {
+    const head = await findHeadPosition(this.options.store, null, this.projection.filter);
+    return head === null || untilPosition === undefined ? head : Math.min(head, untilPosition);
+  }
+
+  /**
    * Replays from `from` into the shadow DataSource, one transaction per batch, until it has
    * handled an event at or after `target`, which must be the position of an event that passes
    * the projection's filter (or lie before one), or the replay would wait for it forever.
@@ -316,17 +355,42 @@ export class ProjectionRunner {
     from: FollowerPosition,
     target: number | null,
   ): Promise<Omit<ShadowBuild, 'schema'>> {
-    let checkpoint = from.checkpoint;
-    let lastPosition = from.position;
-    let eventsReplayed = 0;
-    const reached = (): boolean => target === null || (lastPosition !== null && lastPosition >= target);
-    if (reached()) return { checkpoint, lastPosition, eventsReplayed };
+    const progress = { checkpoint: from.checkpoint, lastPosition: from.position, eventsReplayed: 0 };
+    const reached = (): boolean =>
+      target === null || (progress.lastPosition !== null && progress.lastPosition >= target);
+    if (reached()) return progress;
+    await this.replayBatches(shadow, { from: progress.checkpoint }, progress, reached, false);
+    return progress;
+  }
 
+  /** Replays from the first event exactly up to `until`, one transaction per batch. */
+  private async replayUntil(
+    shadow: DataSource,
+    until: Checkpoint,
+    disposable: boolean,
+  ): Promise<Omit<ShadowBuild, 'schema'>> {
+    const progress: Omit<ShadowBuild, 'schema'> = {
+      checkpoint: 'start',
+      lastPosition: null,
+      eventsReplayed: 0,
+    };
+    if (until === 'start') return progress;
+    await this.replayBatches(shadow, { from: 'start', until }, progress, () => false, disposable);
+    return progress;
+  }
+
+  private async replayBatches(
+    shadow: DataSource,
+    range: { from: Checkpoint; until?: Checkpoint },
+    progress: Omit<ShadowBuild, 'schema'>,
+    reached: () => boolean,
+    disposable: boolean,
+  ): Promise<void> {
     const subscription = new AbortController();
     const batches = this.options.store
       .subscribe({
         ...this.projection.filter,
-        from: checkpoint,
+        ...range,
         batchSize: this.options.batchSize,
         signal: subscription.signal,
       })
@@ -338,6 +402,7 @@ export class ProjectionRunner {
         await this.withRunner(async (runner) => {
           await runner.startTransaction();
           try {
+            if (disposable) await runner.query('SET LOCAL synchronous_commit = off');
             await this.handleBatch(next.value, runner.manager, false);
             await runner.commitTransaction();
           } catch (error) {
@@ -345,15 +410,14 @@ export class ProjectionRunner {
             throw error;
           }
         }, shadow);
-        checkpoint = next.value.checkpoint;
-        lastPosition = next.value.events.at(-1)?.position ?? lastPosition;
-        eventsReplayed += next.value.events.length;
+        progress.checkpoint = next.value.checkpoint;
+        progress.lastPosition = highestPosition(next.value.events, progress.lastPosition);
+        progress.eventsReplayed += next.value.events.length;
       }
     } finally {
       subscription.abort();
       await batches.return?.();
     }
-    return { checkpoint, lastPosition, eventsReplayed };
   }
 
   private async handleBatch(
@@ -381,6 +445,33 @@ export class ProjectionRunner {
       dataSource,
     );
     await dataSource.synchronize();
+  }
+
+  /**
+   * A shadow that is compared and dropped needs no crash safety and serves no queries: its tables
+   * skip the write-ahead log, and lose the indexes that only speed up reads (neither unique nor
+   * the primary key, so what the projection writes, and what its upserts match, is unchanged).
+   */
+  private async lightenShadow(shadow: DataSource, schema: string): Promise<void> {
+    await this.withRunner(async (runner) => {
+      const tables = (await runner.query('SELECT tablename FROM pg_tables WHERE schemaname = $1', [
+        schema,
+      ])) as Array<{ tablename: string }>;
+      for (const { tablename } of tables) {
+        await runner.query(
+          `ALTER TABLE ${quoteIdentifier(schema)}.${quoteIdentifier(tablename)} SET UNLOGGED`,
+        );
+      }
+      const readIndexes = (await runner.query(
+        `SELECT c.relname AS name FROM pg_index i
+           JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+         WHERE n.nspname = $1 AND NOT i.indisunique AND NOT i.indisprimary`,
+        [schema],
+      )) as Array<{ name: string }>;
+      for (const { name } of readIndexes) {
+        await runner.query(`DROP INDEX ${quoteIdentifier(schema)}.${quoteCatalogName(name)}`);
+      }
+    }, shadow);
   }
 
   private async schemaExists(schema: string, runner?: QueryRunner): Promise<boolean> {
@@ -421,6 +512,8 @@ export class ProjectionRunner {
     }
   }
 }
+
+const START: FollowerPosition = { checkpoint: 'start', position: null };
 
 function elapsed(startedAt: number): number {
   return Math.round(performance.now() - startedAt);

@@ -2,3 +2,4 @@ export * from './relay';
 export * from './cloud-event';
 export * from './concerned-community';
 export * from './subjects';
+export * from './partner-access';

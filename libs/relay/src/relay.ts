@@ -14,7 +14,7 @@ import {
   jetstreamManager,
   type JetStreamClient,
 } from '@nats-io/jetstream';
-import { nanos, type NatsConnection } from '@nats-io/transport-node';
+import { headers as natsHeaders, nanos, type MsgHdrs, type NatsConnection } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
 import { DataSource } from 'typeorm';
 import { toCloudEvent } from './cloud-event';
@@ -45,7 +45,7 @@ export interface RelayOptions {
   /** First subject token; default 'aid'. The JetStream stream captures `<prefix>.>`. */
   subjectPrefix?: string;
   /** Default: the event's data, else its stream's first event (createConcernedCommunityResolver). */
-  concernedCommunity?: CommunityResolver;
+  concernedCommunities?: CommunityResolver;
   duplicateWindowMs?: number;
   batchSize?: number;
   standbyRetryMs?: number;
@@ -65,7 +65,9 @@ export interface RelayStatus {
   updatedAt: Date | null;
   /** Events published (and checkpointed) by this instance since it was created. */
   eventsPublished: number;
-  /** Of those, how many JetStream had already (republished after a crash), so dropped. */
+  /** Copies published for the other communities an event concerns (see `toMessages`). */
+  copiesPublished: number;
+  /** Messages JetStream had already (republished after a crash), so dropped. */
   duplicatesDropped: number;
   lastError: string | null;
 }
@@ -81,12 +83,13 @@ export class Relay {
   readonly streamName: string;
   private readonly subjectPrefix: string;
   private readonly streamPrefixes: string[];
-  private readonly concernedCommunity: CommunityResolver;
+  private readonly concernedCommunities: CommunityResolver;
   private readonly logger: Logger;
   private readonly dataSource: DataSource;
   private readonly follower: CheckpointedFollower;
   private readonly js: JetStreamClient;
   private duplicatesDropped = 0;
+  private copiesPublished = 0;
 
   constructor(private readonly options: RelayOptions) {
     this.streamName = options.streamName ?? DEFAULT_EVENTS_STREAM;
@@ -97,7 +100,7 @@ export class Relay {
         throw new Error(`relay ${options.name}: no context is known for streams prefixed "${prefix}"`);
       }
     }
-    this.concernedCommunity = options.concernedCommunity ?? createConcernedCommunityResolver();
+    this.concernedCommunities = options.concernedCommunities ?? createConcernedCommunityResolver();
     this.logger = (options.logger ?? defaultLogger()).child({ relay: options.name });
     this.js = jetstream(options.nats, { timeout: options.publishTimeoutMs ?? 10_000 });
     this.dataSource = new DataSource({
@@ -154,6 +157,7 @@ export class Relay {
       lag: headPosition === null ? 0 : headPosition - (lastPosition ?? 0),
       updatedAt: stored?.updatedAt ?? null,
       eventsPublished: this.follower.eventsHandled,
+      copiesPublished: this.copiesPublished,
       duplicatesDropped: this.duplicatesDropped,
       lastError: this.follower.lastError,
     };
@@ -170,14 +174,16 @@ export class Relay {
 
   /**
    * Sends every message of the batch before awaiting any ack (pipelined; the connection keeps
-   * them in order), then requires all acks. If one fails, the batch is retried as a whole and
-   * JetStream drops the ones it already stored.
+   * them in order, an event's copies right behind it), then requires all acks. If one fails, the
+   * batch is retried as a whole and JetStream drops the ones it already stored.
    */
   private async publish(batch: EventBatch): Promise<void> {
-    const messages = [];
+    const messages: RelayMessage[] = [];
     // One at a time: events of one stream then share the resolver's cache instead of racing it.
-    for (const event of batch.events) messages.push(await this.toMessage(event));
-    const acks = messages.map(({ subject, body, id }) => this.js.publish(subject, body, { msgID: id }));
+    for (const event of batch.events) messages.push(...(await this.toMessages(event)));
+    const acks = messages.map(({ subject, body, id, headers }) =>
+      this.js.publish(subject, body, { msgID: id, headers }),
+    );
     const results = await Promise.allSettled(acks);
     const failed = results.find((result) => result.status === 'rejected');
     if (failed) throw failed.reason;
@@ -192,18 +198,50 @@ export class Relay {
     // Duplicates are expected only right after a crash or a failed batch: a republished batch.
     if (duplicates > 0) this.logger.info({ duplicates }, 'JetStream dropped republished events');
     this.duplicatesDropped += duplicates;
+    this.copiesPublished += messages.filter((message) => message.headers !== undefined).length;
   }
 
-  private async toMessage(event: RecordedEvent): Promise<{ subject: string; body: string; id: string }> {
+  /**
+   * The event on the subject of its primary community, then one copy per other concerned
+   * community on that community's subject (a partnership of two hromadas reaches the partners of
+   * both). A copy has the same body (CloudEvent id = event id, so a reader of both subjects can
+   * drop the second), its own Nats-Msg-Id `<eventId>:<communityId>` (so a republished copy is
+   * dropped like the event itself), and the header Aid-Primary-Subject naming the original.
+   */
+  private async toMessages(event: RecordedEvent): Promise<RelayMessage[]> {
     const context = contextOfStream(event.stream);
     if (context === null) throw new Error(`no context for stream ${event.stream}`);
-    const community = await this.concernedCommunity(event, this.options.store);
-    return {
-      subject: eventSubject(this.subjectPrefix, context, event.type, community),
-      body: JSON.stringify(toCloudEvent(event, context)),
-      id: event.id,
-    };
+    const { primary, others } = await this.concernedCommunities(event, this.options.store);
+    const body = JSON.stringify(toCloudEvent(event, context));
+    const subject = eventSubject(this.subjectPrefix, context, event.type, primary);
+    const copies = others.map((community) => {
+      const headers = natsHeaders();
+      headers.set(PRIMARY_SUBJECT_HEADER, subject);
+      return {
+        subject: eventSubject(this.subjectPrefix, context, event.type, community),
+        body,
+        id: copyMessageId(event.id, community),
+        headers,
+      };
+    });
+    return [{ subject, body, id: event.id }, ...copies];
   }
+}
+
+interface RelayMessage {
+  subject: string;
+  body: string;
+  id: string;
+  /** Set on copies only. */
+  headers?: MsgHdrs;
+}
+
+/** The header on a copy that names the subject of the original message. */
+export const PRIMARY_SUBJECT_HEADER = 'Aid-Primary-Subject';
+
+/** Nats-Msg-Id of the copy of an event for another concerned community. */
+export function copyMessageId(eventId: string, communityId: string): string {
+  return `${eventId}:${communityId}`;
 }
 
 /**

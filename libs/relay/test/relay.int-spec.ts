@@ -119,8 +119,9 @@ describe('Relay', () => {
     const relay = newRelay(store, { subjectPrefix: prefix });
     await relay.start();
     expect(relay.state).toBe('active');
-    await eventually('six messages', async () =>
-      (await messageCount(jsm, relay.streamName)) === 6 ? true : undefined,
+    // Six events; the partnership's two also go to its second party, as copies.
+    await eventually('eight messages', async () =>
+      (await messageCount(jsm, relay.streamName)) === 8 ? true : undefined,
     );
 
     const stored = await storedEvents(jsm, relay.streamName);
@@ -129,9 +130,16 @@ describe('Relay', () => {
       `${prefix}.logistics.ShipmentPlanned.${sumy}`,
       `${prefix}.logistics.ShipmentSent.${sumy}`,
       `${prefix}.partnerships.PartnershipProposed.${kharkiv}`,
+      `${prefix}.partnerships.PartnershipProposed.${lviv}`,
       `${prefix}.partnerships.PartnershipApproved.${kharkiv}`,
+      `${prefix}.partnerships.PartnershipApproved.${lviv}`,
       `${prefix}.communities.OrganisationRegistered.none`,
     ]);
+    const proposed = recorded.find((event) => event.type === 'PartnershipProposed')!;
+    expect(stored[4].msgId).toBe(`${proposed.id}:${lviv}`);
+    expect(stored[4].primarySubject).toBe(stored[3].subject);
+    expect(stored[3].primarySubject).toBeNull();
+    expect(stored[4].cloudEvent).toEqual(stored[3].cloudEvent);
     const sent = recorded.find((event) => event.type === 'ShipmentSent')!;
     const message = stored[2];
     expect(message.msgId).toBe(sent.id);
@@ -149,7 +157,11 @@ describe('Relay', () => {
       recordedat: sent.metadata.recordedAt,
       correlationid: sent.metadata.correlationId,
     });
-    expect(stored.every((each) => each.msgId === each.cloudEvent.id)).toBe(true);
+    expect(
+      stored
+        .filter((each) => each.primarySubject === null)
+        .every((each) => each.msgId === each.cloudEvent.id),
+    ).toBe(true);
 
     const info = await jsm.streams.info(relay.streamName);
     expect(info.config).toMatchObject({
@@ -166,6 +178,7 @@ describe('Relay', () => {
       lastPosition: Math.max(...relayedPositions),
       lag: 0,
       eventsPublished: 6,
+      copiesPublished: 2,
       duplicatesDropped: 0,
     });
   });
@@ -254,6 +267,95 @@ describe('Relay', () => {
     expect(new Set(stored.map((message) => message.msgId)).size).toBe(10);
   });
 
+  it('copies a partnership event to every Ukrainian community it concerns, once, also when republished', async () => {
+    const store = await newStore();
+    const [lviv, ochakiv, sumy, gdansk, socialServices] = Array.from({ length: 5 }, () => randomUUID());
+    const community = (communityId: string, kind: string, countryCode: string) =>
+      store.append(
+        `community-${communityId}`,
+        [domainEvent('CommunityRegistered', { communityId, kind, countryCode })],
+        'no-stream',
+      );
+    await community(lviv, 'hromada', 'UA');
+    await community(ochakiv, 'hromada', 'UA');
+    await community(sumy, 'hromada', 'UA');
+    await community(gdansk, 'foreign-municipality', 'PL');
+    await store.append(
+      `organisation-${socialServices}`,
+      [domainEvent('OrganisationRegistered', { organisationId: socialServices, parentCommunityId: sumy })],
+      'no-stream',
+    );
+    const partnership = `partnership-${randomUUID()}`;
+    await store.append(
+      partnership,
+      [
+        domainEvent('PartnershipProposed', {
+          parties: [
+            { partyId: lviv, role: 'partner' },
+            { partyId: gdansk, role: 'partner' },
+            { partyId: socialServices, role: 'recipient' },
+            { partyId: ochakiv, role: 'outpost' },
+          ],
+        }),
+      ],
+      'no-stream',
+    );
+    await store.append(partnership, [domainEvent('MemorandumSigned', { signedOn: '2024-05-02' })], 0);
+    const [proposed, signed] = await store.readStream(partnership);
+
+    const name = uniqueName('relay');
+    const streamName = uniqueName('AID_EVENTS_TEST');
+    const prefix = uniqueName('aidtest');
+    const first = newRelay(store, {
+      name,
+      streamName,
+      subjectPrefix: prefix,
+      streamPrefixes: ['partnership-'],
+    });
+    await first.start();
+    await eventually('six messages', async () =>
+      (await messageCount(jsm, streamName)) === 6 ? true : undefined,
+    );
+    const published = await storedEvents(jsm, streamName);
+    expect(published.map(({ subject, msgId }) => [subject, msgId])).toEqual([
+      [`${prefix}.partnerships.PartnershipProposed.${ochakiv}`, proposed.id],
+      [`${prefix}.partnerships.PartnershipProposed.${lviv}`, `${proposed.id}:${lviv}`],
+      [`${prefix}.partnerships.PartnershipProposed.${sumy}`, `${proposed.id}:${sumy}`],
+      [`${prefix}.partnerships.MemorandumSigned.${ochakiv}`, signed.id],
+      [`${prefix}.partnerships.MemorandumSigned.${lviv}`, `${signed.id}:${lviv}`],
+      [`${prefix}.partnerships.MemorandumSigned.${sumy}`, `${signed.id}:${sumy}`],
+    ]);
+    expect(published.map((message) => message.cloudEvent.id)).toEqual([
+      proposed.id,
+      proposed.id,
+      proposed.id,
+      signed.id,
+      signed.id,
+      signed.id,
+    ]);
+    expect((await first.status()).copiesPublished).toBe(4);
+    await first.stop();
+
+    // As if it had crashed before storing its checkpoint: originals and copies are all dropped.
+    await admin.query(
+      `UPDATE public.follower_checkpoints SET checkpoint = 'start', position = NULL WHERE name = $1`,
+      [name],
+    );
+    const second = newRelay(store, {
+      name,
+      streamName,
+      subjectPrefix: prefix,
+      streamPrefixes: ['partnership-'],
+    });
+    await second.start();
+    await eventually('the republished batch to be acknowledged', async () => {
+      const status = await second.status();
+      return status.lag === 0 && status.eventsPublished === 2 ? status : undefined;
+    });
+    expect((await second.status()).duplicatesDropped).toBe(6);
+    expect(await messageCount(jsm, streamName)).toBe(6);
+  });
+
   it('keeps a second relay of the same name on standby', async () => {
     const store = await newStore();
     const name = uniqueName('relay');
@@ -295,18 +397,19 @@ describe('Relay', () => {
       },
     });
     const resolve = createConcernedCommunityResolver({ cacheSize: 1 });
-    expect(await resolve(planned, counting)).toBe('c-sumy');
-    expect(await resolve(sent, counting)).toBe('c-sumy');
-    expect(await resolve(received, counting)).toBe('c-sumy');
+    const sumy = { primary: 'c-sumy', others: [] };
+    expect(await resolve(planned, counting)).toEqual(sumy);
+    expect(await resolve(sent, counting)).toEqual(sumy);
+    expect(await resolve(received, counting)).toEqual(sumy);
     expect(reads).toBe(1);
 
     const other = `organisation-${randomUUID()}`;
     await store.append(other, [domainEvent('OrganisationRegistered', { name: 'IRC' })], 'no-stream');
     await store.append(other, [domainEvent('OrganisationRenamed', { name: 'IRC UA' })], 0);
     const [, renamed] = await store.readStream(other);
-    expect(await resolve(renamed, counting)).toBeNull();
+    expect(await resolve(renamed, counting)).toEqual({ primary: null, others: [] });
     // The cache holds one stream, so the shipment's answer was forgotten and is read again.
-    expect(await resolve(sent, counting)).toBe('c-sumy');
+    expect(await resolve(sent, counting)).toEqual(sumy);
     expect(reads).toBe(3);
   });
 });

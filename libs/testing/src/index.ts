@@ -1,3 +1,4 @@
 export * from './databases';
 export * from './nats-server';
 export * from './fork-worker';
+export * from './system';

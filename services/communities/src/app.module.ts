@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { COMMUNITY_STREAM_PREFIX, ORGANISATION_STREAM_PREFIX } from '@aid/contracts';
 import { EventSourcingModule } from '@aid/messaging';
+import { CommunitiesAuditModule } from './audit/audit.module';
 import { CommunityCommands } from './community/community.commands';
 import { CommunityController } from './community/community.controller';
 import { CommunityQueries } from './community/community.queries';
@@ -15,6 +16,7 @@ import { RegistryReadModel } from './read-model/registry-read-model';
     EventSourcingModule.forService({
       relayStreamPrefixes: [COMMUNITY_STREAM_PREFIX, ORGANISATION_STREAM_PREFIX],
     }),
+    CommunitiesAuditModule,
   ],
   controllers: [HealthController, CommunityController, OrganisationController],
   providers: [

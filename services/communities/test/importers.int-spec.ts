@@ -257,28 +257,31 @@ describe('the importers on the official files', () => {
     });
 
     it('reads Derhachi under active hostilities on 2022-05-01, some settlements occupied', async () => {
-      const status = await eventually(async () => {
-        const onTheDay = await statusOn(DERHACHI, '2022-05-01');
-        expect(onTheDay.partial).toHaveLength(2);
-        return onTheDay;
+      // Each settlement's period is its own event, so the area grows while the projection catches
+      // up: only the whole answer tells that it has.
+      await eventually(async () => {
+        const status = await statusOn(DERHACHI, '2022-05-01');
+        expect(status.wholeCommunity).toEqual(['active-hostilities']);
+        expect(status.partial).toHaveLength(2);
+        const [occupied, active] = status.partial;
+        expect(occupied.category).toBe('occupied');
+        expect(occupied.areaKatottg).toHaveLength(20);
+        expect(occupied.areaKatottg).toContain(KATOTTG.kozachaLopan);
+        expect(occupied.areaKatottg).not.toContain(KATOTTG.slatyne);
+        expect(active.category).toBe('active-hostilities');
+        expect(active.areaKatottg).toEqual(expect.arrayContaining([KATOTTG.slatyne, KATOTTG.prudianka]));
       }, 60_000);
-      expect(status.wholeCommunity).toEqual(['active-hostilities']);
-      const [occupied, active] = status.partial;
-      expect(occupied.category).toBe('occupied');
-      expect(occupied.areaKatottg).toHaveLength(20);
-      expect(occupied.areaKatottg).toContain(KATOTTG.kozachaLopan);
-      expect(occupied.areaKatottg).not.toContain(KATOTTG.slatyne);
-      expect(active.category).toBe('active-hostilities');
-      expect(active.areaKatottg).toEqual(expect.arrayContaining([KATOTTG.slatyne, KATOTTG.prudianka]));
     });
 
     it('reads Derhachi as a territory of possible hostilities on 2025-03-25, the day of the visit', async () => {
-      expect(await statusOn(DERHACHI, '2025-03-25')).toEqual({
-        date: '2025-03-25',
-        frontline: null,
-        wholeCommunity: ['possible-hostilities'],
-        partial: [],
-      });
+      await eventually(async () => {
+        expect(await statusOn(DERHACHI, '2025-03-25')).toEqual({
+          date: '2025-03-25',
+          frontline: null,
+          wholeCommunity: ['possible-hostilities'],
+          partial: [],
+        });
+      }, 60_000);
     });
   });
 

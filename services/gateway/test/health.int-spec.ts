@@ -1,78 +1,31 @@
-import { type DestinationStream } from 'pino';
+import { type HealthCheckResult } from '@nestjs/terminus';
 import {
   bootstrapService,
   checkNats,
-  createLogger,
   CORRELATION_ID_HEADER,
   healthSubject,
   type HealthReply,
-  loadConfig,
   NatsRequester,
-  type RunningService,
   START_COMMANDS,
-  type AppConfig,
   type ServiceName,
 } from '@aid/messaging';
-import {
-  createTestDatabase,
-  startNatsServer,
-  type TestDatabase,
-  type TestNatsServer,
-  uniqueName,
-} from '@aid/testing';
+import { createTestDatabase, uniqueName } from '@aid/testing';
 import { CommunitiesModule } from '../../communities/src/app.module';
-import { LogisticsModule } from '../../logistics/src/app.module';
-import { PartnershipsModule } from '../../partnerships/src/app.module';
-import { gatewayService } from '../src/gateway.service';
-import { type HealthReport } from '../src/health/health-check.service';
-
-type LogLine = Record<string, unknown>;
-
-/** Collects the JSON lines a logger writes, to assert on them. */
-function memoryLog(lines: LogLine[]): DestinationStream {
-  return { write: (line: string) => void lines.push(JSON.parse(line) as LogLine) };
-}
+import { type HealthReport } from '../src/health/health.controller';
+import { GatewayHarness } from './support/gateway-harness';
 
 describe('health of the four services, over NATS and through GET /health', () => {
-  const logLines: LogLine[] = [];
-  const running: RunningService[] = [];
-  let database: TestDatabase;
-  let nats: TestNatsServer;
-  let config: AppConfig;
-  let gateway: RunningService;
+  let h: GatewayHarness;
   let requester: NatsRequester;
 
-  // A unique queue group per run makes sure these instances receive every health ping, even
-  // when another copy of the system is running on the same NATS.
-  const start = (options: Parameters<typeof bootstrapService>[0]) =>
-    bootstrapService({
-      queue: uniqueName(options.name),
-      logger: createLogger(options.name, 'info', memoryLog(logLines)),
-      ...options,
-    }).then((service) => {
-      running.push(service);
-      return service;
-    });
-
   beforeAll(async () => {
-    database = await createTestDatabase('health');
-    // A private server: the services create durable consumers and JetStream streams of fixed names.
-    nats = await startNatsServer();
-    config = { ...loadConfig({}), databaseUrl: database.url, natsUrl: nats.url, port: 0 };
-    await Promise.all([
-      start({ name: 'communities', module: CommunitiesModule, config }),
-      start({ name: 'partnerships', module: PartnershipsModule, config }),
-      start({ name: 'logistics', module: LogisticsModule, config }),
-    ]);
-    gateway = await start({ ...gatewayService, config });
-    requester = new NatsRequester({ natsUrl: nats.url, defaultTimeoutMs: 3000 });
+    h = await GatewayHarness.start('health');
+    requester = new NatsRequester({ natsUrl: h.nats.url, defaultTimeoutMs: 3000 });
   });
 
   afterAll(async () => {
     await requester?.close();
-    await Promise.all(running.map((service) => service.close()));
-    await nats?.stop();
-    await database?.drop();
+    await h?.close();
   });
 
   it.each<ServiceName>(['communities', 'partnerships', 'logistics', 'gateway'])(
@@ -92,7 +45,7 @@ describe('health of the four services, over NATS and through GET /health', () =>
 
       await requester.request(healthSubject(name), {}, { correlationId });
 
-      const lines = logLines.filter((line) => line.correlationId === correlationId);
+      const lines = h.logLines.filter((line) => line.correlationId === correlationId);
       expect(lines).toEqual([
         expect.objectContaining({
           service: name,
@@ -106,30 +59,45 @@ describe('health of the four services, over NATS and through GET /health', () =>
   );
 
   it('writes no warnings while starting', () => {
-    expect(logLines.filter((line) => line.level !== 'info' && line.level !== 'debug')).toEqual([]);
+    expect(h.logLines.filter((line) => line.level !== 'info' && line.level !== 'debug')).toEqual([]);
   });
 
-  it('GET /health answers 200 when NATS, PostgreSQL and every service are up', async () => {
-    const response = await fetch(`${gateway.httpUrl}/health`);
-    const report = (await response.json()) as HealthReport;
+  it('GET /health answers 200 when NATS, PostgreSQL, the event store and every service are up', async () => {
+    const { status, body: report } = await h.call<HealthReport>('GET', '/health');
 
-    expect(response.status).toBe(200);
+    expect(status).toBe(200);
     expect(report.status).toBe('ok');
-    expect(report.checks.nats.status).toBe('ok');
-    expect(report.checks.postgres.status).toBe('ok');
-    expect(Object.keys(report.checks.services).sort()).toEqual(['communities', 'logistics', 'partnerships']);
-    for (const check of Object.values(report.checks.services)) expect(check.status).toBe('ok');
+    expect(Object.keys(report.details).sort()).toEqual([
+      'communities',
+      'eventStore',
+      'logistics',
+      'nats',
+      'partnerships',
+      'postgres',
+    ]);
+    for (const check of Object.values(report.details)) {
+      expect(check).toEqual(expect.objectContaining({ status: 'up', responseTime: expect.any(Number) }));
+    }
+    // The shape the gateway answered before Terminus, kept for its clients.
+    expect(report.checks).toEqual({
+      nats: { status: 'ok', latencyMs: expect.any(Number) },
+      postgres: { status: 'ok', latencyMs: expect.any(Number) },
+      eventStore: { status: 'ok', latencyMs: expect.any(Number) },
+      services: {
+        communities: { status: 'ok', latencyMs: expect.any(Number) },
+        partnerships: { status: 'ok', latencyMs: expect.any(Number) },
+        logistics: { status: 'ok', latencyMs: expect.any(Number) },
+      },
+    });
   });
 
   it('carries the caller correlation id from HTTP through the NATS pings it causes', async () => {
     const correlationId = uniqueName('http-call');
 
-    const response = await fetch(`${gateway.httpUrl}/health`, {
-      headers: { [CORRELATION_ID_HEADER]: correlationId },
-    });
+    const response = await h.call('GET', '/health', { headers: { [CORRELATION_ID_HEADER]: correlationId } });
 
     expect(response.headers.get(CORRELATION_ID_HEADER)).toBe(correlationId);
-    const lines = logLines.filter((line) => line.correlationId === correlationId);
+    const lines = h.logLines.filter((line) => line.correlationId === correlationId);
     expect(lines.map((line) => `${String(line.service)}: ${String(line.msg)}`).sort()).toEqual([
       'communities: message handled',
       'gateway: request handled',
@@ -140,23 +108,30 @@ describe('health of the four services, over NATS and through GET /health', () =>
 
   it('GET /health answers 503 naming PostgreSQL when its database is gone', async () => {
     const doomed = await createTestDatabase('healthdown');
-    const degraded = await start({ ...gatewayService, config: { ...config, databaseUrl: doomed.url } });
+    const degraded = await h.extraGateway({}, { databaseUrl: doomed.url });
     await doomed.drop();
 
-    const response = await fetch(`${degraded.httpUrl}/health`);
-    const report = (await response.json()) as HealthReport;
+    const { status, body: report } = await h.call<HealthCheckResult & HealthReport>(
+      'GET',
+      '/health',
+      {},
+      degraded,
+    );
 
-    expect(response.status).toBe(503);
-    expect(report.status).toBe('down');
+    expect(status).toBe(503);
+    expect(report.status).toBe('error');
+    expect(report.error?.postgres).toEqual(
+      expect.objectContaining({ status: 'down', message: expect.stringContaining(doomed.name) }),
+    );
     expect(report.checks.postgres).toEqual({ status: 'down', error: expect.stringContaining(doomed.name) });
-    expect(report.checks.nats.status).toBe('ok');
+    expect(report.details.nats.status).toBe('up');
   });
 
   it('answers an unknown route with the JSON error shape', async () => {
-    const response = await fetch(`${gateway.httpUrl}/no-such-route`);
+    const response = await h.call('GET', '/no-such-route');
 
     expect(response.status).toBe(404);
-    expect(await response.json()).toEqual({
+    expect(response.body).toEqual({
       statusCode: 404,
       error: 'Not Found',
       message: 'Cannot GET /no-such-route',
@@ -165,10 +140,16 @@ describe('health of the four services, over NATS and through GET /health', () =>
 
   it('refuses to start a service when NATS is unreachable, saying which URL and how to start it', async () => {
     const wrongUrl = 'nats://127.0.0.1:1';
+    const options = h.options('communities');
 
     await expect(checkNats(wrongUrl)).rejects.toThrow(`NATS is not reachable at ${wrongUrl}`);
     await expect(
-      start({ name: 'communities', module: CommunitiesModule, config: { ...config, natsUrl: wrongUrl } }),
+      bootstrapService({
+        name: 'communities',
+        module: CommunitiesModule,
+        ...options,
+        config: { ...options.config, natsUrl: wrongUrl },
+      }),
     ).rejects.toThrow(`Start it with: ${START_COMMANDS.nats}`);
   });
 });

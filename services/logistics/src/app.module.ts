@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { EventSourcingModule } from '@aid/messaging';
+import { LogisticsAuditModule } from './audit/audit.module';
 import { HealthController } from './health/health.controller';
 import { LogisticsQueriesController } from './queries/logistics-queries.controller';
 import { LogisticsQueries } from './queries/logistics-queries.service';
@@ -9,7 +10,7 @@ import { ShipmentCommandsController } from './shipment/shipment-commands.control
 import { ShipmentCommands } from './shipment/shipment-commands.service';
 
 @Module({
-  imports: [EventSourcingModule.forService({ relayStreamPrefixes: ['shipment-'] })],
+  imports: [EventSourcingModule.forService({ relayStreamPrefixes: ['shipment-'] }), LogisticsAuditModule],
   controllers: [HealthController, ShipmentCommandsController, LogisticsQueriesController],
   providers: [ReferencesService, ShipmentsReadModel, ShipmentCommands, LogisticsQueries],
 })

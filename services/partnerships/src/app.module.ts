@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { EventSourcingModule } from '@aid/messaging';
+import { PartnershipsAuditModule } from './audit/audit.module';
 import { HealthController } from './health/health.controller';
 import { PartiesReadModel } from './parties/parties.read-model';
 import { PartnershipCommands } from './partnership/partnership.commands';
@@ -8,7 +9,10 @@ import { PartnershipQueries } from './partnership/partnership.queries';
 import { PartnershipsReadModel } from './partnership/partnerships.read-model';
 
 @Module({
-  imports: [EventSourcingModule.forService({ relayStreamPrefixes: ['partnership-'] })],
+  imports: [
+    EventSourcingModule.forService({ relayStreamPrefixes: ['partnership-'] }),
+    PartnershipsAuditModule,
+  ],
   controllers: [HealthController, PartnershipController],
   providers: [PartiesReadModel, PartnershipsReadModel, PartnershipCommands, PartnershipQueries],
 })

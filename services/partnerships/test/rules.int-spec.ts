@@ -451,7 +451,7 @@ describe('the partnerships service keeps the rules of a partnership', () => {
       const irpinPartner: RequestActor = { id: 'key-unicef', role: 'partner', communityIds: [irpin] };
       const visible = await eventually(
         () => world.list({ limit: 200 }, irpinPartner),
-        (page) => page.items.length > 0,
+        (page) => [irpinProposed, libraryAid].every((id) => page.items.some((item) => item.id === id)),
       );
       const ids = visible.items.map(({ id }) => id);
       expect(ids).toEqual(expect.arrayContaining([irpinProposed, libraryAid]));

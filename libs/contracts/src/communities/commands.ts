@@ -46,7 +46,7 @@ export const IATI_REF_PATTERN = /^[A-Z]{2}-[A-Za-z0-9][A-Za-z0-9._:/-]*$/;
 const NOT_BLANK = /\S/;
 const UPPER_CASE_COUNTRY = /^[A-Z]{2}$/;
 
-function IsIsoDate(): PropertyDecorator {
+export function IsIsoDate(): PropertyDecorator {
   return ValidateBy({
     name: 'isIsoDate',
     validator: {

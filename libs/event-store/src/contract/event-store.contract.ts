@@ -1,7 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { IdempotencyMismatchError, WrongExpectedRevisionError } from '../errors';
 import { canonicalEventText, chainHash, eventIdFor, GENESIS_HASH } from '../hash-chain';
-import type { EventStore, JsonObject, NewEvent, RecordedEvent, SubscribeOptions } from '../port';
+import type {
+  EventStore,
+  JsonObject,
+  LogPage,
+  LogQuery,
+  NewEvent,
+  RecordedEvent,
+  SubscribeOptions,
+} from '../port';
 
 /**
  * The behaviour every EventStore adapter must show. Adapter-neutral: it uses only the port, and
@@ -360,6 +368,135 @@ export function describeEventStoreContract(
       });
     });
 
+    describe('subscribe until a checkpoint (replays)', () => {
+      it('delivers exactly the events up to the checkpoint, then ends by itself', async () => {
+        const prefix = streamName('until');
+        for (let index = 0; index < 6; index++) {
+          await store.append(`${prefix}-s${index % 2}`, [newEvent('Step', { index })], 'any');
+        }
+        const all = await store.readAll({ streamPrefixes: [prefix] });
+        const delivered = await collect(store, {
+          from: 'start',
+          streamPrefixes: [prefix],
+          until: all[3].checkpoint,
+          batchSize: 2,
+        });
+        expect(delivered.map((event) => event.data.index)).toEqual([0, 1, 2, 3]);
+      });
+
+      it('stops at a checkpoint of an event its filter leaves out, and resumes from a checkpoint', async () => {
+        const prefix = streamName('until-filtered');
+        await store.append(
+          `${prefix}-shipment`,
+          [newEvent('ShipmentPlanned'), newEvent('ShipmentSent')],
+          'no-stream',
+        );
+        await store.append(`${prefix}-community`, [newEvent('CommunityRegistered')], 'no-stream');
+        await store.append(`${prefix}-shipment`, [newEvent('ShipmentReceived')], 1);
+        const [planned, , registered] = await store.readAll({ streamPrefixes: [prefix] });
+        const shipments = await collect(store, {
+          from: 'start',
+          streamPrefixes: [`${prefix}-shipment`],
+          until: registered.checkpoint,
+        });
+        expect(shipments.map((event) => event.type)).toEqual(['ShipmentPlanned', 'ShipmentSent']);
+        const rest = await collect(store, {
+          from: planned.checkpoint,
+          streamPrefixes: [prefix],
+          until: registered.checkpoint,
+        });
+        expect(rest.map((event) => event.type)).toEqual(['ShipmentSent', 'CommunityRegistered']);
+      });
+    });
+
+    describe('readLog (the audit history)', () => {
+      const correlationId = randomUUID();
+      let stream: string;
+      let events: RecordedEvent[];
+
+      beforeAll(async () => {
+        stream = streamName('audited');
+        const tagged = (type: string, occurredAt: string): NewEvent => {
+          const event = newEvent(type);
+          return { ...event, metadata: { ...event.metadata, occurredAt, correlationId } };
+        };
+        await store.append(stream, [tagged('ShipmentPlanned', '2025-03-01T08:00:00.000Z')], 'no-stream');
+        await store.append(`${stream}-other`, [newEvent('ShipmentPlanned')], 'no-stream');
+        await store.append(stream, [tagged('ShipmentSent', '2025-03-02T08:00:00.000Z')], 0);
+        await sleep(20);
+        await store.append(stream, [tagged('ShipmentReceived', '2025-03-05T16:00:00.000Z')], 1);
+        events = await store.readStream(stream);
+        // Like a subscription, readLog shows an event once every transaction older than it has
+        // ended (on PostgreSQL, anywhere on the server: other test files' too).
+        const deadline = Date.now() + 20_000;
+        while ((await store.readLog({ after: 'start', stream, limit: 10 })).events.length < 3) {
+          if (Date.now() > deadline) throw new Error('the audited events did not become visible to readLog');
+          await sleep(20);
+        }
+      });
+
+      it('filters by stream, type, correlation id, business time and record time', async () => {
+        const types = async (query: Omit<LogQuery, 'after' | 'limit'>) =>
+          (await store.readLog({ after: 'start', limit: 100, ...query })).events.map((event) => event.type);
+
+        expect(await types({ stream })).toEqual(['ShipmentPlanned', 'ShipmentSent', 'ShipmentReceived']);
+        expect(await types({ correlationId, types: ['ShipmentSent', 'ShipmentReceived'] })).toEqual([
+          'ShipmentSent',
+          'ShipmentReceived',
+        ]);
+        expect(
+          await types({
+            correlationId,
+            occurredFrom: new Date('2025-03-02T00:00:00Z'),
+            occurredTo: new Date('2025-03-03T00:00:00Z'),
+          }),
+        ).toEqual(['ShipmentSent']);
+        expect(await types({ stream, recordedFrom: new Date(events[2].metadata.recordedAt) })).toEqual([
+          'ShipmentReceived',
+        ]);
+        expect(await types({ stream, recordedTo: new Date(events[1].metadata.recordedAt) })).toEqual([
+          'ShipmentPlanned',
+          'ShipmentSent',
+        ]);
+      });
+
+      it('pages with next, also when a page examined too few events to fill itself', async () => {
+        const seen: string[] = [];
+        let after: string | undefined = 'start';
+        let pages = 0;
+        while (after !== undefined) {
+          const page: LogPage = await store.readLog({ after, correlationId, limit: 2, scanLimit: 3 });
+          expect(page.events.length).toBeLessThanOrEqual(2);
+          seen.push(...page.events.map((event) => event.id));
+          after = page.next;
+          pages++;
+        }
+        expect(seen).toEqual(events.map((event) => event.id));
+        expect(pages).toBeGreaterThan(1);
+        const afterFirst = await store.readLog({ after: events[0].checkpoint, stream, limit: 1 });
+        expect(afterFirst.events.map((event) => event.id)).toEqual([events[1].id]);
+        expect(afterFirst.next).toBe(events[1].checkpoint);
+      });
+    });
+
+    describe('readSnapshot (exports)', () => {
+      it('yields every event once, in position order, in batches', async () => {
+        const prefix = streamName('snapshot');
+        await store.append(`${prefix}-a`, [newEvent('One'), newEvent('Two'), newEvent('Three')], 'no-stream');
+        const positions: number[] = [];
+        const sizes: number[] = [];
+        for await (const batch of store.readSnapshot({ batchSize: 2 })) {
+          positions.push(...batch.map((event) => event.position));
+          sizes.push(batch.length);
+        }
+        expect(positions).toEqual([...positions].sort((a, b) => a - b));
+        expect(new Set(positions).size).toBe(positions.length);
+        expect(Math.max(...sizes)).toBeLessThanOrEqual(2);
+        const mine = await store.readStream(`${prefix}-a`);
+        for (const event of mine) expect(positions).toContain(event.position);
+      });
+    });
+
     describe('hash chain', () => {
       it('links each event to the previous one and hashes the canonical text', async () => {
         const stream = streamName('partnership');
@@ -511,6 +648,21 @@ function follow(store: EventStore, options: Omit<SubscribeOptions, 'signal'>) {
       if (failure) throw asError(failure);
     },
   };
+}
+
+/** A subscription that must end by itself (it has `until`): everything it delivered. */
+async function collect(store: EventStore, options: SubscribeOptions): Promise<RecordedEvent[]> {
+  const abort = new AbortController();
+  const timer = setTimeout(() => abort.abort(), 10_000);
+  const received: RecordedEvent[] = [];
+  try {
+    for await (const batch of store.subscribe({ ...options, signal: abort.signal }))
+      received.push(...batch.events);
+  } finally {
+    clearTimeout(timer);
+  }
+  if (abort.signal.aborted) throw new Error('the subscription did not end by itself within 10 s');
+  return received;
 }
 
 function asError(failure: unknown): Error {

@@ -20,7 +20,10 @@ import type {
   EventBatch,
   EventStore,
   ExpectedRevision,
+  LogPage,
+  LogQuery,
   NewEvent,
+  PositionCheck,
   ReadAllOptions,
   ReadStreamOptions,
   RecordedEvent,
@@ -28,6 +31,7 @@ import type {
   VerifyResult,
 } from '../port';
 import { ChainVerifier } from './chain-verifier';
+import { positionsNotChecked, readLogPage, readSnapshotBatches, readUntil } from './esdb-audit-reads';
 import {
   describeExpected,
   esdbExpectedRevision,
@@ -390,6 +394,15 @@ export class EsdbEventStore implements EventStore {
     const signal = options.signal
       ? AbortSignal.any([options.signal, this.closing.signal])
       : this.closing.signal;
+    if (options.until !== undefined) {
+      return readUntil(this.client, {
+        from: options.from,
+        until: options.until,
+        filter: { streamPrefixes: options.streamPrefixes, types: options.types },
+        batchSize,
+        signal,
+      });
+    }
     return followAll(this.client, {
       from,
       filter: { streamPrefixes: options.streamPrefixes, types: options.types },
@@ -428,6 +441,18 @@ export class EsdbEventStore implements EventStore {
       }
     }
     return verifier.result();
+  }
+
+  readLog(query: LogQuery): Promise<LogPage> {
+    return readLogPage(this.client, query);
+  }
+
+  checkPositions(): Promise<PositionCheck> {
+    return Promise.resolve(positionsNotChecked());
+  }
+
+  readSnapshot(options: { batchSize?: number } = {}): AsyncIterable<RecordedEvent[]> {
+    return readSnapshotBatches(this.client, options.batchSize ?? 1000);
   }
 
   private readableEvent(record: EsdbRecordedEvent): RecordedEvent | string {

@@ -9,7 +9,10 @@ import type {
   ExpectedRevision,
   GlobalFilter,
   JsonObject,
+  LogPage,
+  LogQuery,
   NewEvent,
+  PositionCheck,
   ReadAllOptions,
   ReadStreamOptions,
   RecordedEvent,
@@ -17,6 +20,7 @@ import type {
   VerifyResult,
 } from '../port';
 import { AppendBatcher } from './append-batcher';
+import { findPositionGaps, readLogPage, readSnapshotBatches } from './audit-reads';
 import { canonicalText, canonicalTextWith } from './canonical';
 import { MIGRATIONS } from './migrations';
 import {
@@ -342,6 +346,7 @@ export class PostgresEventStore implements EventStore {
     if (!Number.isSafeInteger(batchSize) || batchSize < 1)
       throw new TypeError('batchSize must be a positive integer');
     let cursor = parseCheckpoint(options.from);
+    const until = options.until === undefined ? undefined : parseCheckpoint(options.until);
     const stop = new AbortController();
     const onOuterAbort = () => stop.abort();
     options.signal?.addEventListener('abort', onOuterAbort, { once: true });
@@ -357,6 +362,18 @@ export class PostgresEventStore implements EventStore {
         // A full batch means more is waiting: while the consumer handles this one, the
         // database already reads the next (the two run on different cores).
         const catchingUp = batch.scanned >= batchSize;
+        if (until) {
+          // Done only once the log has been read up to `until`. A batch that is not full yet stops
+          // short of it means `until` is still above the visibility horizon (a transaction anywhere
+          // in the cluster holds pg_snapshot_xmin back): wait and read again, never end early.
+          const upToUntil = yieldUntil(batch.events, until);
+          const done = compareCursors(cursor, until) >= 0;
+          if (!done && catchingUp) next = this.readBatch(cursor, batchSize, options);
+          if (upToUntil.events.length > 0) yield upToUntil;
+          if (done) return;
+          if (!catchingUp) await this.waitForAppend(stop.signal);
+          continue;
+        }
         if (catchingUp) next = this.readBatch(cursor, batchSize, options);
         if (batch.events.length > 0) {
           yield { events: batch.events, checkpoint: formatCheckpoint(cursor) };
@@ -383,8 +400,38 @@ export class PostgresEventStore implements EventStore {
     return formatCheckpoint({ orderXid: result.rows[0].order_xid, position });
   }
 
+  /** In one snapshot: appends committing meanwhile must not look like a head that ran ahead of its events. */
   async verify(options: { streamPrefix?: string } = {}): Promise<VerifyResult> {
-    return verifyChains(this.pool, `"${this.schema}"`, options.streamPrefix);
+    return this.inSnapshot((client) => verifyChains(client, `"${this.schema}"`, options.streamPrefix));
+  }
+
+  async readLog(query: LogQuery): Promise<LogPage> {
+    return readLogPage(this.pool, `"${this.schema}"`, query);
+  }
+
+  async checkPositions(options: { maxGaps?: number } = {}): Promise<PositionCheck> {
+    return this.inSnapshot((client) => findPositionGaps(client, `"${this.schema}"`, options.maxGaps));
+  }
+
+  readSnapshot(options: { batchSize?: number } = {}): AsyncIterable<RecordedEvent[]> {
+    return readSnapshotBatches(this.pool, `"${this.schema}"`, options.batchSize);
+  }
+
+  /** A read-only REPEATABLE READ transaction: every query of `work` sees the same moment. */
+  private async inSnapshot<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    let broken = false;
+    try {
+      await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+      return await work(client);
+    } finally {
+      try {
+        await client.query('ROLLBACK');
+      } catch {
+        broken = true;
+      }
+      client.release(broken);
+    }
   }
 
   async close(): Promise<void> {
@@ -823,6 +870,25 @@ function statements(schema: string) {
          FROM scanned ORDER BY order_xid DESC, position DESC LIMIT 1)
       ) AS batch
       ORDER BY is_window_end, order_xid, position`,
+  };
+}
+
+/** (order_xid, position) order; xids are compared as the bigints they are. */
+function compareCursors(a: LogCursor, b: LogCursor): number {
+  const byXid = BigInt(a.orderXid) - BigInt(b.orderXid);
+  if (byXid !== 0n) return byXid < 0n ? -1 : 1;
+  return a.position - b.position;
+}
+
+/** The events of a batch up to `until`, with the checkpoint after the last of them. */
+function yieldUntil(events: RecordedEvent[], until: LogCursor): EventBatch {
+  const beyond = (event: RecordedEvent) => compareCursors(parseCheckpoint(event.checkpoint), until) > 0;
+  // Events come in cursor order: a batch whose last event is not beyond `until` is kept whole.
+  const last = events.at(-1);
+  const kept = last === undefined || !beyond(last) ? events : events.filter((event) => !beyond(event));
+  return {
+    events: kept,
+    checkpoint: kept.length > 0 ? kept[kept.length - 1].checkpoint : formatCheckpoint(until),
   };
 }
 

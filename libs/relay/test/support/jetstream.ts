@@ -1,9 +1,12 @@
+import { PRIMARY_SUBJECT_HEADER } from '../../src';
 import type { JetStreamManager } from '@nats-io/jetstream';
 
 export interface StoredEvent {
   seq: number;
   subject: string;
   msgId: string;
+  /** The Aid-Primary-Subject header of a copy; null on an original. */
+  primarySubject: string | null;
   cloudEvent: Record<string, unknown> & { id: string };
 }
 
@@ -18,6 +21,7 @@ export async function storedEvents(jsm: JetStreamManager, stream: string): Promi
       seq,
       subject: message.subject,
       msgId: message.header.get('Nats-Msg-Id'),
+      primarySubject: message.header.get(PRIMARY_SUBJECT_HEADER) || null,
       cloudEvent: message.json(),
     });
   }

@@ -1,17 +1,16 @@
 import { Injectable } from '@nestjs/common';
 import {
-  COMMUNITY_KINDS,
   type CommunityKind,
+  CommunityParams,
   type CommunityStatusOnDate,
-  FRONTLINE_STATUSES,
   type FrontlineStatus,
-  ISO_3166_2_UA_CODES,
+  ListCommunitiesParams,
   NotFoundError,
   type Page,
   type Settlement,
+  StatusOnParams,
   validateInput,
 } from '@aid/contracts';
-import { IsIn, IsOptional, IsString, IsUUID, Length } from 'class-validator';
 import { type OrganisationSummary, organisationSummaryOf } from '../organisation/organisation.queries';
 import {
   CommunityRow,
@@ -23,8 +22,6 @@ import {
 import { RegistryReadModel } from '../read-model/registry-read-model';
 import {
   DEFAULT_PAGE_SIZE,
-  IsCalendarDate,
-  PageParams,
   decodeCursor,
   pageOf,
   tableOf,
@@ -32,28 +29,6 @@ import {
 } from '../read-model/query-support';
 import { containsPattern } from '../read-model/search-text';
 import { type FrontlineChange, type HostilitiesPeriod, statusOnDate } from './status-on-date';
-
-/** `communities.query.communities` */
-export class ListCommunitiesParams extends PageParams {
-  @IsOptional() @IsIn(ISO_3166_2_UA_CODES) oblast?: string;
-  /** The frontline status in effect today. */
-  @IsOptional() @IsIn(FRONTLINE_STATUSES) status?: FrontlineStatus;
-  @IsOptional() @IsIn(COMMUNITY_KINDS) kind?: CommunityKind;
-  /** Part of a name, Ukrainian or English (or romanised Ukrainian), or of a KATOTTG code; any case. */
-  @IsOptional() @IsString() @Length(1, 100) q?: string;
-}
-
-/** `communities.query.community` */
-export class CommunityParams {
-  @IsUUID() id: string;
-}
-
-/** `communities.query.status-on` */
-export class StatusOnParams {
-  @IsUUID() communityId: string;
-  /** Default: today in Ukraine. */
-  @IsOptional() @IsCalendarDate() date?: string;
-}
 
 export interface FrontlineInEffect {
   status: FrontlineStatus;
@@ -124,6 +99,7 @@ export class CommunityQueries {
          AND ($4::text IS NULL OR c.search_text LIKE $4)
          AND ($5::text IS NULL OR f.status = $5)
          AND ($6::text IS NULL OR (c.name_uk COLLATE ${collation}, c.id) > ($6 COLLATE ${collation}, $7::uuid))
+         AND ($9::uuid[] IS NULL OR c.id = ANY($9::uuid[]))
        ORDER BY c.name_uk COLLATE ${collation}, c.id
        LIMIT $8`,
       [
@@ -134,6 +110,8 @@ export class CommunityQueries {
         after?.name ?? null,
         after?.id ?? null,
         limit + 1,
+        // A partner key's scope (set by the gateway): only its communities.
+        params.scopeCommunityIds ?? null,
       ],
     );
     return pageOf(rows, limit, summaryOf, (row) => ({ name: row.name_uk, id: row.id }));

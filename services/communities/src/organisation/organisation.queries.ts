@@ -1,29 +1,16 @@
 import { Injectable } from '@nestjs/common';
 import {
+  ListOrganisationsParams,
   NotFoundError,
-  ORGANISATION_KINDS,
+  OrganisationParams,
   type OrganisationKind,
   type Page,
   validateInput,
 } from '@aid/contracts';
-import { IsIn, IsOptional, IsString, IsUUID, Length } from 'class-validator';
 import { OrganisationRow } from '../read-model/registry.entities';
 import { RegistryReadModel } from '../read-model/registry-read-model';
-import { DEFAULT_PAGE_SIZE, PageParams, decodeCursor, pageOf, tableOf } from '../read-model/query-support';
+import { DEFAULT_PAGE_SIZE, decodeCursor, pageOf, tableOf } from '../read-model/query-support';
 import { containsPattern } from '../read-model/search-text';
-
-/** `communities.query.organisations` */
-export class ListOrganisationsParams extends PageParams {
-  @IsOptional() @IsIn(ORGANISATION_KINDS) kind?: OrganisationKind;
-  /** The institutions of one community. */
-  @IsOptional() @IsUUID() parentCommunityId?: string;
-  @IsOptional() @IsString() @Length(1, 100) q?: string;
-}
-
-/** `communities.query.organisation` */
-export class OrganisationParams {
-  @IsUUID() id: string;
-}
 
 export interface OrganisationSummary {
   id: string;
@@ -83,6 +70,7 @@ export class OrganisationQueries {
           AND ($2::uuid IS NULL OR o.parent_community_id = $2)
           AND ($3::text IS NULL OR o.search_text LIKE $3)
           AND ($4::text IS NULL OR (o.name COLLATE ${collation}, o.id) > ($4 COLLATE ${collation}, $5::uuid))
+          AND ($7::uuid[] IS NULL OR o.parent_community_id IS NULL OR o.parent_community_id = ANY($7::uuid[]))
         ORDER BY o.name COLLATE ${collation}, o.id
         LIMIT $6`,
       [
@@ -92,6 +80,8 @@ export class OrganisationQueries {
         after?.name ?? null,
         after?.id ?? null,
         limit + 1,
+        // A partner key's scope (set by the gateway): organisations inside no community, or inside its own.
+        params.scopeCommunityIds ?? null,
       ],
     );
     return pageOf(

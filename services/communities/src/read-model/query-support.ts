@@ -1,6 +1,4 @@
-import { ValidationError, isIsoDate } from '@aid/contracts';
-import { Type } from 'class-transformer';
-import { IsInt, IsOptional, IsString, Length, Max, Min, ValidateBy, buildMessage } from 'class-validator';
+import { REGISTRY_DEFAULT_PAGE_SIZE, ValidationError } from '@aid/contracts';
 import { type DataSource, type EntityTarget, type ObjectLiteral } from 'typeorm';
 
 /** The quoted, schema-qualified table of an entity in the read model's (live or shadow) schema. */
@@ -20,36 +18,21 @@ export function tableOf(dataSource: DataSource, entity: EntityTarget<ObjectLiter
 export const UKRAINIAN_COLLATION = 'uk-x-icu';
 export const CODE_POINT_COLLATION = 'C';
 
+// en-CA formats a date as YYYY-MM-DD. Made once: building a formatter costs more than a query's
+// own work (it showed at the top of the gateway's profile, once per list of communities).
+const KYIV_DAY = new Intl.DateTimeFormat('en-CA', {
+  timeZone: 'Europe/Kyiv',
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+});
+
 /** Today in Ukraine, where the registry's business days are counted. */
 export function todayInUkraine(now: Date = new Date()): string {
-  // en-CA formats a date as YYYY-MM-DD.
-  return new Intl.DateTimeFormat('en-CA', {
-    timeZone: 'Europe/Kyiv',
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-  }).format(now);
+  return KYIV_DAY.format(now);
 }
 
-export function IsCalendarDate(): PropertyDecorator {
-  return ValidateBy({
-    name: 'isCalendarDate',
-    validator: {
-      validate: (value: unknown) => isIsoDate(value),
-      defaultMessage: buildMessage((each) => `${each}$property must be a calendar date written YYYY-MM-DD`),
-    },
-  });
-}
-
-export const DEFAULT_PAGE_SIZE = 50;
-export const MAX_PAGE_SIZE = 500;
-
-/** Paging parameters of every list: `limit`, and `after`, the `next` cursor of the page before. */
-export class PageParams {
-  // Query strings arrive as text from the gateway: "50" is a number here.
-  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(MAX_PAGE_SIZE) limit?: number;
-  @IsOptional() @IsString() @Length(1, 1000) after?: string;
-}
+export const DEFAULT_PAGE_SIZE = REGISTRY_DEFAULT_PAGE_SIZE;
 
 /** Where a page ends: the sort key (name) and the id that breaks ties between equal names. */
 export interface PagePosition {

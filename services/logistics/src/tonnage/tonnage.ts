@@ -1,4 +1,4 @@
-import type { ItemCategory, LogisticsEvent } from '@aid/contracts';
+import type { ItemCategory, LogisticsEvent, TonnageDimension } from '@aid/contracts';
 import { evolve, type Shipment, type ShipmentState } from '../shipment/shipment.state';
 import { sumGrams } from '../shipment/weight';
 
@@ -20,8 +20,8 @@ import { sumGrams } from '../shipment/weight';
  * - month: the UTC month (YYYY-MM) the shipment was sent in.
  */
 
-export const TONNAGE_DIMENSIONS = ['destination', 'origin', 'partnership', 'month', 'category'] as const;
-export type TonnageDimension = (typeof TONNAGE_DIMENSIONS)[number];
+// The groupings are part of the query contract (GET /v1/tonnage?groupBy=), so they live there.
+export { TONNAGE_DIMENSIONS, type TonnageDimension } from '@aid/contracts';
 
 /** The finest grouping; `partnership` is null for shipments outside any partnership. */
 export interface TonnageCell {

@@ -1,10 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, IsUUID, isUUID, Max, MaxLength, Min } from 'class-validator';
+import { isUUID } from 'class-validator';
 import {
+  GetPartnershipParams,
+  ListPartnershipsParams,
   NotFoundError,
-  PARTNERSHIP_KINDS,
-  PARTNERSHIP_STATUSES,
+  PARTNERSHIPS_DEFAULT_PAGE_SIZE,
+  PARTNERSHIPS_MAX_PAGE_SIZE,
   validateInput,
   ValidationError,
   type CooperationArea,
@@ -31,44 +32,8 @@ import {
 } from './partnership.read-model.entities';
 import { requestMeta } from './request-meta';
 
-export const DEFAULT_PAGE_SIZE = 50;
-export const MAX_PAGE_SIZE = 200;
-
-/** `partnerships.query.partnerships`: the filters of GET /v1/partnerships, and paging. */
-export class ListPartnershipsParams {
-  /** Partnerships this community is a party to, directly or through an organisation inside it. */
-  @IsOptional()
-  @IsUUID()
-  communityId?: string;
-
-  @IsOptional()
-  @IsIn(PARTNERSHIP_STATUSES)
-  status?: PartnershipStatus;
-
-  @IsOptional()
-  @IsIn(PARTNERSHIP_KINDS)
-  kind?: PartnershipKind;
-
-  /** Query strings carry numbers as text. */
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(MAX_PAGE_SIZE)
-  limit?: number;
-
-  /** The `next` of the previous page. */
-  @IsOptional()
-  @IsString()
-  @MaxLength(64)
-  cursor?: string;
-}
-
-/** `partnerships.query.partnership`: GET /v1/partnerships/:id. */
-export class GetPartnershipParams {
-  @IsUUID()
-  id: string;
-}
+export const DEFAULT_PAGE_SIZE = PARTNERSHIPS_DEFAULT_PAGE_SIZE;
+export const MAX_PAGE_SIZE = PARTNERSHIPS_MAX_PAGE_SIZE;
 
 export interface PartnershipView {
   id: string;

@@ -1,0 +1,3 @@
+export * from './api-key.store';
+export * from './api-key.guard';
+export * from './auth.decorators';
