@@ -14,7 +14,7 @@ import {
 import { findHeadPosition } from './head-position';
 import { defaultLogger } from './logger';
 import { assertIdentifier, quoteCatalogName, quoteIdentifier } from './postgres-names';
-import type { Projection } from './projection';
+import type { Projection, ProjectionContext } from './projection';
 import type { AuditedReadModel } from './read-model-audit';
 import { tryAcquireSessionLock } from './session-lock';
 
@@ -396,13 +396,16 @@ export class ProjectionRunner {
       })
       [Symbol.asyncIterator]();
     try {
+      if (disposable) {
+        await this.replayPipelined(shadow, batches, progress);
+        return;
+      }
       while (!reached()) {
         const next = await batches.next();
         if (next.done) break;
         await this.withRunner(async (runner) => {
           await runner.startTransaction();
           try {
-            if (disposable) await runner.query('SET LOCAL synchronous_commit = off');
             await this.handleBatch(next.value, runner.manager, false);
             await runner.commitTransaction();
           } catch (error) {
@@ -420,17 +423,58 @@ export class ProjectionRunner {
     }
   }
 
+  /**
+   * A disposable shadow's replay, on one connection, each statement committing on its own: a
+   * failure ends the replay and the shadow is dropped, so a transaction per batch would protect
+   * nothing. A projection with foldBatch folds the next batch while PostgreSQL still writes this
+   * one (see Projection.foldBatch); any other gets it when this one is written.
+   */
+  private async replayPipelined(
+    shadow: DataSource,
+    batches: AsyncIterator<EventBatch>,
+    progress: Omit<ShadowBuild, 'schema'>,
+  ): Promise<void> {
+    await this.withRunner(async (runner) => {
+      await runner.query('SET synchronous_commit = off');
+      let writing: Promise<void> = Promise.resolve();
+      try {
+        for (;;) {
+          const next = await batches.next();
+          if (next.done) break;
+          const previous = writing;
+          if (this.projection.foldBatch) {
+            const context = { manager: runner.manager, sideEffects: false, previousBatchWritten: previous };
+            const write = await this.projection.foldBatch(next.value.events, context);
+            writing = previous.then(write);
+          } else {
+            writing = previous.then(() => this.handleBatch(next.value, runner.manager, false));
+          }
+          // At most two batches in hand: the one being written and the one being folded.
+          await previous;
+          progress.checkpoint = next.value.checkpoint;
+          progress.lastPosition = highestPosition(next.value.events, progress.lastPosition);
+          progress.eventsReplayed += next.value.events.length;
+        }
+        await writing;
+      } finally {
+        // After a failure the batch still queued must settle before the connection goes back.
+        await writing.catch(() => undefined);
+      }
+    }, shadow);
+  }
+
   private async handleBatch(
     batch: EventBatch,
     manager: QueryRunner['manager'],
     sideEffects: boolean,
   ): Promise<void> {
+    const context: ProjectionContext = { manager, sideEffects };
     if (this.projection.handleBatch) {
-      await this.projection.handleBatch(batch.events, { manager, sideEffects });
+      await this.projection.handleBatch(batch.events, context);
       return;
     }
     for (const event of batch.events) {
-      await this.projection.handle(event, { manager, sideEffects });
+      await this.projection.handle(event, context);
     }
   }
 

@@ -28,4 +28,20 @@ export interface Projection {
    * present, the runner calls it instead of `handle`.
    */
   handleBatch?(events: RecordedEvent[], context: ProjectionContext): Promise<void>;
+  /**
+   * Optional, beside handleBatch and doing the same in two steps: folds the batch in memory and
+   * answers the write, without sending it. A replay into a disposable shadow then folds the next
+   * batch while PostgreSQL writes this one, so Node and PostgreSQL work at once. Batches are
+   * folded one after the other, and their writes run in the same order; a fold that needs to
+   * read rows must first await `previousBatchWritten`, the write still in flight.
+   */
+  foldBatch?(events: RecordedEvent[], context: FoldContext): Promise<BatchWrite>;
 }
+
+export interface FoldContext extends ProjectionContext {
+  /** Settles when every statement of the batch before has run. */
+  previousBatchWritten: Promise<void>;
+}
+
+/** A folded batch's statements, sent when called. */
+export type BatchWrite = () => Promise<void>;

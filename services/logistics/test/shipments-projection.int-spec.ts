@@ -5,7 +5,7 @@ import { createTestDatabase, type TestDatabase } from '@aid/testing';
 import { DataSource } from 'typeorm';
 import { FoldedStates } from '../src/read-model/folded-states';
 import { READ_MODEL_ENTITIES } from '../src/read-model/read-model.entities';
-import { applyShipmentEvents } from '../src/read-model/shipments.projection';
+import { applyShipmentEvents, foldShipmentEvents } from '../src/read-model/shipments.projection';
 import type { ShipmentCommand } from '../src/shipment/shipment.commands';
 import { shipmentDecider } from '../src/shipment/shipment.decider';
 import type { ShipmentState } from '../src/shipment/shipment.state';
@@ -217,6 +217,40 @@ describe('applyShipmentEvents', () => {
     expect(reference.shipments).toHaveLength(5);
     expect(await contents(chunked, 'chunked')).toEqual(reference);
     expect(await contents(batch, 'one_batch')).toEqual(reference);
+  });
+
+  it('writes the same tables when each batch is handed over before the previous one is written', async () => {
+    const reference = await schema('reference');
+    await apply(reference, [events], () => new FoldedStates());
+    // As a replay into a disposable shadow runs it: one connection, the next batch folded while
+    // the previous one is written. Forgotten states make each batch read rows the previous
+    // batch has yet to write; remembered ones let it send its write right behind them.
+    for (const [name, states] of [
+      ['ahead_forgetting', () => new FoldedStates()],
+      [
+        'ahead_remembering',
+        (
+          (remembered) => () =>
+            remembered
+        )(new FoldedStates()),
+      ],
+    ] as const) {
+      const source = await schema(name);
+      const runner = source.createQueryRunner();
+      try {
+        let written: Promise<void> = Promise.resolve();
+        for (let index = 0; index < events.length; index += 2) {
+          const previous = written;
+          const batch = events.slice(index, index + 2);
+          written = previous.then(await foldShipmentEvents(batch, runner.manager, states(), previous));
+          await previous;
+        }
+        await written;
+      } finally {
+        await runner.release();
+      }
+      expect(await contents(source, name)).toEqual(await contents(reference, 'reference'));
+    }
   });
 
   it('keeps what the waybill and the act said, and the figures tonnageRows folds', async () => {

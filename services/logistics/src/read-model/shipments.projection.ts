@@ -8,7 +8,7 @@ import {
   type ShipmentSentData,
 } from '@aid/contracts';
 import type { RecordedEvent } from '@aid/event-store';
-import type { Projection, ProjectionContext } from '@aid/projections';
+import type { BatchWrite, FoldContext, Projection, ProjectionContext } from '@aid/projections';
 import type { EntityManager } from 'typeorm';
 import { evolve, type Shipment } from '../shipment/shipment.state';
 import { kgToGrams, sumGrams } from '../shipment/weight';
@@ -19,7 +19,7 @@ import { READ_MODEL_ENTITIES, ShipmentRecord, TonnageLineRecord } from './read-m
 /** The projection's name: its checkpoint, its lock and the schema of its tables. */
 export const SHIPMENTS_PROJECTION = 'logistics_shipments';
 
-const KNOWN_TYPES: readonly string[] = LOGISTICS_EVENT_TYPES;
+const KNOWN_TYPES: ReadonlySet<string> = new Set(LOGISTICS_EVENT_TYPES);
 
 /**
  * Shipments and tonnage lines from the shipment streams. Events are applied with the domain's own
@@ -37,6 +37,8 @@ export function createShipmentsProjection(states = new FoldedStates()): Projecti
     // A batch in a few statements: under load, one statement per event cannot keep up with appends.
     handleBatch: (events: RecordedEvent[], { manager }: ProjectionContext) =>
       applyShipmentEvents(events, manager, states),
+    foldBatch: (events: RecordedEvent[], { manager, previousBatchWritten }: FoldContext) =>
+      foldShipmentEvents(events, manager, states, previousBatchWritten),
   };
 }
 
@@ -58,9 +60,24 @@ export async function applyShipmentEvents(
   manager: EntityManager,
   states: FoldedStates,
 ): Promise<void> {
+  const write = await foldShipmentEvents(events, manager, states, Promise.resolve());
+  await write();
+}
+
+/**
+ * applyShipmentEvents in two steps (Projection.foldBatch): folds the events and answers the
+ * statement that writes them. Rows are read, for shipments not remembered, only once
+ * `previousBatchWritten` has settled.
+ */
+export async function foldShipmentEvents(
+  events: RecordedEvent[],
+  manager: EntityManager,
+  states: FoldedStates,
+  previousBatchWritten: Promise<void>,
+): Promise<BatchWrite> {
   const changes = new Map<string, ShipmentChange>();
   for (const event of events) {
-    if (!KNOWN_TYPES.includes(event.type)) {
+    if (!KNOWN_TYPES.has(event.type)) {
       // Written by a newer version of this service: stop here rather than skip what it means.
       throw new Error(`${event.stream}: unknown event type ${event.type} at revision ${event.revision}`);
     }
@@ -70,7 +87,13 @@ export async function applyShipmentEvents(
     changes.set(shipmentId, change);
   }
   const shipmentsTable = tableOf(manager, ShipmentRecord);
-  const stored = await storedStates(manager, shipmentsTable, [...changes.values()], states);
+  const stored = await storedStates(
+    manager,
+    shipmentsTable,
+    [...changes.values()],
+    states,
+    previousBatchWritten,
+  );
 
   const inserted: Row[] = [];
   const updated: Row[] = [];
@@ -80,11 +103,11 @@ export async function applyShipmentEvents(
     const previous =
       first === 0 ? null : (states.get(shipmentId, first - 1) ?? stored.get(shipmentId) ?? null);
     let state: Shipment | null = previous;
-    let row: Row = {};
+    const row: Row = {};
     for (const event of own) {
       state = evolve(state, { type: event.type, data: event.data } as unknown as LogisticsEvent);
       if (state === null) throw new Error(`${event.stream}: ${event.type} left no shipment`);
-      row = { ...row, ...(event.revision === 0 ? plannedColumns(event, state) : columnsChangedBy(event)) };
+      Object.assign(row, event.revision === 0 ? plannedColumns(event, state) : columnsChangedBy(event));
     }
     const last = own[own.length - 1];
     if (state === null) throw new Error(`shipment-${shipmentId}: no state after ${own.length} events`);
@@ -92,16 +115,14 @@ export async function applyShipmentEvents(
 
     const after = itemLines(state);
     const received = state.status === 'received';
-    const figures: Row = {
-      shipmentId,
-      status: state.status,
-      state,
-      revision: last.revision,
-      updatedAt: new Date(last.metadata.recordedAt),
-      receivedGrams: received ? sumGrams(after.map((line) => line.receivedGrams)) : null,
-      shortfallGrams: received ? sumGrams(after.map((line) => line.shortfallGrams)) : null,
-    };
-    (previous === null ? inserted : updated).push({ ...row, ...figures });
+    row.shipmentId = shipmentId;
+    row.status = state.status;
+    row.state = state;
+    row.revision = last.revision;
+    row.updatedAt = new Date(last.metadata.recordedAt);
+    row.receivedGrams = received ? sumGrams(after.map((line) => line.receivedGrams)) : null;
+    row.shortfallGrams = received ? sumGrams(after.map((line) => line.shortfallGrams)) : null;
+    (previous === null ? inserted : updated).push(row);
 
     const before = previous ? itemLines(previous) : [];
     if (after.length < before.length) {
@@ -120,11 +141,14 @@ export async function applyShipmentEvents(
     ...(updated.length > 0 ? [updateShipments(sql, shipmentsTable, updated)] : []),
     ...(lines.length > 0 ? [upsertLines(sql, tableOf(manager, TonnageLineRecord), lines)] : []),
   ];
-  if (statements.length === 0) return;
+  if (statements.length === 0) return () => Promise.resolve();
   // Data-modifying CTEs all run, once each: one round trip for the whole batch.
   const last = statements.pop()!;
   const ctes = statements.map((statement, index) => `write_${index} AS (${statement} RETURNING 1)`);
-  await manager.query(ctes.length > 0 ? `WITH ${ctes.join(', ')} ${last}` : last, sql.params);
+  const text = ctes.length > 0 ? `WITH ${ctes.join(', ')} ${last}` : last;
+  return async () => {
+    await manager.query(text, sql.params);
+  };
 }
 
 /** The table's schema-qualified name in this manager's DataSource: the live schema or a shadow. */
@@ -142,6 +166,7 @@ async function storedStates(
   table: string,
   changes: ShipmentChange[],
   states: FoldedStates,
+  previousBatchWritten: Promise<void>,
 ): Promise<Map<string, Shipment>> {
   const expected = new Map(
     changes
@@ -149,6 +174,8 @@ async function storedStates(
       .filter(([shipmentId, revision]) => revision >= 0 && !states.get(shipmentId, revision)),
   );
   if (expected.size === 0) return new Map();
+  // The rows as the previous batch leaves them, once it is written (see Projection.foldBatch).
+  await previousBatchWritten;
   const rows = await manager.query<{ shipment_id: string; state: Shipment; revision: number }[]>(
     `SELECT shipment_id, state, revision FROM ${table} WHERE shipment_id = ANY($1::uuid[])`,
     [[...expected.keys()]],
@@ -268,9 +295,11 @@ const UPDATED_COLUMNS = SHIPMENT_COLUMNS.filter(({ written }) => written !== 'pl
  * rebuilds them, about a quarter faster).
  */
 function rowsOf(sql: Statement, table: string, rows: Row[], columns: typeof SHIPMENT_COLUMNS): string {
-  const json = rows.map((row) =>
-    Object.fromEntries(columns.map(({ property, column }) => [column, row[property] ?? null])),
-  );
+  const json = rows.map((row) => {
+    const record: Record<string, unknown> = {};
+    for (const { property, column } of columns) record[column] = row[property] ?? null;
+    return record;
+  });
   return `json_populate_recordset(NULL::${table}, ${sql.param(JSON.stringify(json), 'json')})`;
 }
 
@@ -315,7 +344,7 @@ const LINE_COLUMNS = [
   'received_grams',
   'in_transit_grams',
   'shortfall_grams',
-];
+] as const;
 
 /** Lines appear when a shipment is sent; afterwards a receipt or correction changes their figures. */
 function upsertLines(
@@ -324,23 +353,20 @@ function upsertLines(
   shipments: { shipmentId: string; sentAt: string | null; lines: ItemLine[] }[],
 ): string {
   const rows = shipments.flatMap(({ shipmentId, sentAt, lines }) =>
-    lines.map((line, index) => {
-      const values = [
-        shipmentId,
-        index,
-        line.cell.destination,
-        line.cell.origin,
-        line.cell.partnership,
-        sentAt,
-        line.cell.month,
-        line.cell.category,
-        line.dispatchedGrams,
-        line.receivedGrams,
-        line.inTransitGrams,
-        line.shortfallGrams,
-      ];
-      return Object.fromEntries(LINE_COLUMNS.map((column, position) => [column, values[position]]));
-    }),
+    lines.map((line, index): Record<(typeof LINE_COLUMNS)[number], unknown> => ({
+      shipment_id: shipmentId,
+      item_index: index,
+      destination_community_id: line.cell.destination,
+      origin_party_id: line.cell.origin,
+      partnership_id: line.cell.partnership,
+      sent_at: sentAt,
+      sent_month: line.cell.month,
+      category: line.cell.category,
+      dispatched_grams: line.dispatchedGrams,
+      received_grams: line.receivedGrams,
+      in_transit_grams: line.inTransitGrams,
+      shortfall_grams: line.shortfallGrams,
+    })),
   );
   const updates = LINE_COLUMNS.slice(2).map((column) => `${column} = EXCLUDED.${column}`);
   const columns = LINE_COLUMNS.join(', ');
