@@ -79,6 +79,7 @@ export async function bootstrapService(options: BootstrapOptions): Promise<Runni
     options.http.setup(httpApp, context);
     enableGracefulShutdown(httpApp);
     await httpApp.startAllMicroservices();
+    for (const microservice of httpApp.getMicroservices()) await subscriptionsRegistered(microservice);
     await httpApp.listen(config.port);
     const { port } = httpApp.getHttpServer().address() as AddressInfo;
     httpUrl = `http://127.0.0.1:${port}`;
@@ -91,10 +92,20 @@ export async function bootstrapService(options: BootstrapOptions): Promise<Runni
     handleMessages(microservice);
     enableGracefulShutdown(microservice);
     await microservice.listen();
+    await subscriptionsRegistered(microservice);
   }
 
   logger.info({ queue, natsUrl: redactUrl(config.natsUrl), httpUrl }, `${options.name} started`);
   return { context, app, httpUrl, close: () => app.close() };
+}
+
+/**
+ * Nest's NATS server resolves listen() once it has sent its subscriptions, not once nats-server
+ * has them: a request in between finds no responder. A flush round trip proves they arrived, so
+ * a service that says it started answers at once.
+ */
+async function subscriptionsRegistered(microservice: INestMicroservice): Promise<void> {
+  await microservice.unwrap<{ flush(): Promise<void> }>().flush();
 }
 
 /** For main.ts: starts the service, or explains on stderr why it cannot and exits with 1. */
