@@ -11,6 +11,7 @@ export interface WebhookWorkerDeps {
   webhooks: WebhookStore;
   scope: FeedScope;
   settings: PartnerFeedSettings;
+  /** Carries the webhook id on every line. */
   logger: Logger;
 }
 
@@ -92,7 +93,7 @@ export class WebhookWorker {
     const attempt = delivery.attempts + 1;
     const result = await this.attempt(target, delivery, attempt, signal);
     if (signal.aborted && !result.ok) return; // shutting down: the attempt did not count
-    const log = this.deps.logger.child({ webhookId: target.id, eventId: delivery.eventId, attempt });
+    const log = this.deps.logger.child({ eventId: delivery.eventId, attempt });
     if (result.ok) {
       await this.deps.webhooks.markDelivered(target.id, delivery.eventId, result.statusCode);
       log.info({ statusCode: result.statusCode, position: delivery.position }, 'webhook delivered');
