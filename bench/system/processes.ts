@@ -46,6 +46,26 @@ export function processesNamed(name: string, argument?: string): number[] {
   return pids;
 }
 
+// A backend's title: "postgres: 15/main: <user> <database> <client> <state>".
+const BACKEND_TITLE = /^postgres: [^:]+: \S+ (\S+) (?:\S+\(\d+\)|\[local\])/;
+
+/**
+ * The PostgreSQL server's processes that work for `database`: its backends, and the server's own
+ * (postmaster, WAL writer, checkpointer...), but not the backends of other databases, which on a
+ * shared machine belong to other people's work.
+ */
+export function postgresProcessesFor(database: string): number[] {
+  return processesNamed('postgres').filter((pid) => {
+    try {
+      const title = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')[0];
+      const backend = BACKEND_TITLE.exec(title);
+      return backend === null || backend[1] === database;
+    } catch {
+      return false;
+    }
+  });
+}
+
 export interface CpuUse {
   /** Share of one core over the measured time (200 would be both cores of a 2-core machine). */
   percentOfOneCore: number;
@@ -53,11 +73,21 @@ export interface CpuUse {
   msPerCommand: number;
 }
 
-/** CPU time used by groups of processes between start() and stop(). */
+// How often a meter looks at its processes while it runs.
+const SAMPLE_INTERVAL_MS = 500;
+
+/**
+ * CPU time used by groups of processes between start() and stop(). Each process is followed on
+ * its own and sampled while the meter runs: a process that ends meanwhile (a pool closing an idle
+ * PostgreSQL connection) keeps the time it used until its last sample, and one that starts
+ * meanwhile counts from zero.
+ */
 export class CpuMeter {
   private startedAt = 0;
-  private readonly before = new Map<string, number>();
   private readonly groups = new Map<string, () => number[]>();
+  /** Per group and process: CPU seconds at start() and at the latest sample. */
+  private readonly seen = new Map<string, Map<number, { first: number; last: number }>>();
+  private sampler: NodeJS.Timeout | undefined;
 
   track(label: string, pids: () => number[]): this {
     this.groups.set(label, pids);
@@ -66,15 +96,20 @@ export class CpuMeter {
 
   start(): void {
     this.startedAt = performance.now();
-    for (const [label, pids] of this.groups) this.before.set(label, this.total(pids()));
+    this.seen.clear();
+    this.sample(true);
+    this.sampler = setInterval(() => this.sample(false), SAMPLE_INTERVAL_MS);
   }
 
   /** What each group used since start(), per second and per command (`commands` done meanwhile). */
   stop(commands: number): Record<string, CpuUse> {
+    clearInterval(this.sampler);
+    this.sample(false);
     const seconds = (performance.now() - this.startedAt) / 1000;
     const usage: Record<string, CpuUse> = {};
-    for (const [label, pids] of this.groups) {
-      const used = this.total(pids()) - (this.before.get(label) ?? 0);
+    for (const label of this.groups.keys()) {
+      let used = 0;
+      for (const { first, last } of this.seen.get(label)?.values() ?? []) used += last - first;
       usage[label] = {
         percentOfOneCore: Math.round((used / seconds) * 100),
         msPerCommand: Math.round((used / Math.max(commands, 1)) * 1000 * 100) / 100,
@@ -83,8 +118,23 @@ export class CpuMeter {
     return usage;
   }
 
-  private total(pids: number[]): number {
-    return pids.reduce((sum, pid) => sum + (pid === process.pid ? ownCpuSeconds() : cpuSeconds(pid)), 0);
+  private sample(atStart: boolean): void {
+    for (const [label, pids] of this.groups) {
+      let processes = this.seen.get(label);
+      if (!processes) {
+        processes = new Map();
+        this.seen.set(label, processes);
+      }
+      for (const pid of pids()) {
+        if (pid < 0) continue;
+        const seconds = pid === process.pid ? ownCpuSeconds() : cpuSeconds(pid);
+        // cpuSeconds answers 0 for a process that ended between listing and reading it.
+        if (seconds === 0 && processes.has(pid)) continue;
+        const known = processes.get(pid);
+        if (known) known.last = seconds;
+        else processes.set(pid, { first: atStart ? seconds : 0, last: seconds });
+      }
+    }
   }
 }
 

@@ -18,7 +18,7 @@ import {
   runCoordinators,
 } from './load';
 import { describeMachine, log, percentiles, round, writeReport } from '../support/figures';
-import { CpuMeter, type CpuUse, processesNamed, residentMiB } from './processes';
+import { CpuMeter, type CpuUse, postgresProcessesFor, processesNamed, residentMiB } from './processes';
 
 /*
  * `npm run bench:system`: the whole system as it runs after `npm start`: the four services as
@@ -309,6 +309,7 @@ async function main(): Promise<void> {
     });
 
     const natsPort = new URL(system.natsUrl).port;
+    const databaseName = new URL(system.databaseUrl).pathname.slice(1);
     const cpu = new CpuMeter()
       .track('gateway', () => [system.pid('gateway') ?? -1])
       .track('logistics', () => [system.pid('logistics') ?? -1])
@@ -316,6 +317,7 @@ async function main(): Promise<void> {
       .track('partnerships', () => [system.pid('partnerships') ?? -1])
       .track('nats-server', () => processesNamed('nats-server', natsPort))
       .track('postgres (all backends on the server)', () => processesNamed('postgres'))
+      .track('postgres (this database and the server)', () => postgresProcessesFor(databaseName))
       .track('bench client', () => [process.pid]);
     const record = new LoadRecord();
     const lag = new LagProbe(pool);

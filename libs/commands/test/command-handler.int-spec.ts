@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { ConflictError, ValidationError, type Decider } from '@aid/contracts';
 import { PostgresEventStore } from '@aid/event-store';
 import { createTestDatabase, uniqueName, type TestDatabase } from '@aid/testing';
@@ -115,5 +116,90 @@ describe('CommandHandler (real PostgreSQL event store)', () => {
     expect(outcomes.map((o) => o.revision).sort()).toEqual([0, 1, 2, 3]);
     const total = (await store.readStream(stream)).reduce((sum, e) => sum + (e.data.amount as number), 0);
     expect(total).toBe(10);
+  });
+
+  describe('streams it wrote last, remembered', () => {
+    const bySomeoneElse = (stream: string, expected: number, event: TallyEvent) =>
+      store.append(
+        stream,
+        [
+          {
+            id: randomUUID(),
+            ...event,
+            metadata: {
+              occurredAt: new Date().toISOString(),
+              actor: { id: 'importer', role: 'admin' },
+              correlationId: 'corr-2',
+              causationId: null,
+              idempotencyKey: null,
+              schemaVersion: 1,
+              service: 'importer',
+            },
+          },
+        ],
+        expected,
+      );
+    const countedBySomeoneElse = (stream: string, expected: number) =>
+      bySomeoneElse(stream, expected, { type: 'Counted', data: { amount: 100 } });
+
+    it('decides on the stream as stored when someone else appended since', async () => {
+      const stream = uniqueName('tally');
+      await run(stream, { type: 'count', amount: 1 });
+      await countedBySomeoneElse(stream, 0);
+
+      expect(await run(stream, { type: 'count', amount: 2 })).toMatchObject({ revision: 2, appended: true });
+      expect((await store.readStream(stream)).map((e) => e.data.amount)).toEqual([1, 100, 2]);
+    });
+
+    it('takes an If-Match newer than what it remembers from the stream as stored', async () => {
+      const stream = uniqueName('tally');
+      await run(stream, { type: 'count', amount: 1 });
+      await countedBySomeoneElse(stream, 0);
+
+      expect(await run(stream, { type: 'count', amount: 2 }, { expectedRevision: 1 })).toMatchObject({
+        revision: 2,
+      });
+    });
+
+    it('refuses what the stream as stored refuses, though memory would accept it', async () => {
+      const stream = uniqueName('tally');
+      await run(stream, { type: 'count', amount: 1 });
+      await bySomeoneElse(stream, 0, { type: 'Closed', data: {} });
+
+      await expect(run(stream, { type: 'count', amount: 2 })).rejects.toBeInstanceOf(ConflictError);
+      expect(await store.streamRevision(stream)).toBe(1);
+    });
+
+    it('decides a create on an empty stream, and on the stored one when it exists', async () => {
+      const create = (stream: string, key: string) =>
+        new CommandHandler(store, 'test-service').handle({
+          decider: tally,
+          stream,
+          commandName: 'count',
+          command: { type: 'count', amount: 1 },
+          meta: meta({ idempotencyKey: key }),
+          createsStream: true,
+        });
+      const stream = uniqueName('tally');
+      const first = await create(stream, 'k-create');
+      const retry = await create(stream, 'k-create');
+      const another = await create(stream, 'k-other');
+
+      expect(first).toMatchObject({ revision: 0, appended: true });
+      expect(retry).toEqual({ ...first, appended: false });
+      expect(another).toMatchObject({ revision: 1, appended: true });
+    });
+
+    it('answers a retry from memory with the first result', async () => {
+      const stream = uniqueName('tally');
+      const first = await run(stream, { type: 'count', amount: 1 }, { idempotencyKey: 'k-mem' });
+      await countedBySomeoneElse(stream, 0);
+
+      expect(await run(stream, { type: 'count', amount: 1 }, { idempotencyKey: 'k-mem' })).toEqual({
+        ...first,
+        appended: false,
+      });
+      expect(await store.streamRevision(stream)).toBe(1);
+    });
   });
 });

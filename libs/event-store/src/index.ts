@@ -4,6 +4,7 @@ export * from './hash-chain';
 export * from './log-filter';
 export { ChainVerifier } from './esdb/chain-verifier';
 export { PostgresEventStore } from './postgres/postgres-event-store';
+export { AppendBatcher } from './postgres/append-batcher';
 export type { PostgresEventStoreOptions, EventStoreTransaction } from './postgres/postgres-event-store';
 export { EsdbEventStore } from './esdb/esdb-event-store';
 export type { EsdbEventStoreOptions } from './esdb/esdb-event-store';

@@ -7,7 +7,8 @@ export type { Logger } from 'pino';
 /**
  * A JSON-lines logger for one service: every line carries `service`, an ISO time and a
  * textual level, so the lines of four services interleaved in one terminal or log store
- * can still be told apart and filtered.
+ * can still be told apart and filtered. Without a destination, it writes to stdout (see
+ * stdoutDestination).
  */
 export function createLogger(service: string, level: LogLevel, destination?: DestinationStream): Logger {
   const options = {
@@ -15,8 +16,30 @@ export function createLogger(service: string, level: LogLevel, destination?: Des
     timestamp: pino.stdTimeFunctions.isoTime,
     formatters: { level: (label: string) => ({ level: label }) },
   };
-  const logger = destination ? pino(options, destination) : pino(options);
-  return logger.child({ service });
+  return pino(options, destination ?? stdoutDestination()).child({ service });
+}
+
+const ERROR_LEVEL = 50;
+
+/**
+ * stdout, written asynchronously as pino's default destination does (lines that arrive while a
+ * write is under way go out together in the next one, and what is left is flushed synchronously
+ * when the process exits), except that error and fatal lines are flushed at once (pino.metadata
+ * tells the line's level): the last error before a crash, even a SIGKILL, is never lost.
+ */
+function stdoutDestination(): DestinationStream {
+  const stdout = pino.destination({ dest: 1, sync: false });
+  const destination = {
+    [Symbol.for('pino.metadata')]: true,
+    lastLevel: 0,
+    write(line: string): void {
+      stdout.write(line);
+      if (destination.lastLevel >= ERROR_LEVEL) stdout.flushSync();
+    },
+    flush: (callback?: (error?: Error) => void) => stdout.flush(callback),
+    flushSync: () => stdout.flushSync(),
+  };
+  return destination;
 }
 
 /**

@@ -88,12 +88,17 @@ class GatewayStartup implements OnModuleInit, OnApplicationShutdown {
     },
     {
       provide: IdempotencyStore,
-      inject: [IDEMPOTENCY_POOL, GATEWAY_SETTINGS],
-      useFactory: (pool: Pool, settings: GatewaySettings) =>
+      inject: [IDEMPOTENCY_POOL, GATEWAY_SETTINGS, ServiceContext],
+      useFactory: (pool: Pool, settings: GatewaySettings, service: ServiceContext) =>
         new IdempotencyStore(pool, {
           // The first request holds its key while it waits for the service, and a little longer.
           leaseMs: settings.serviceTimeoutMs * 2 + 5000,
           waitMs: settings.serviceTimeoutMs + 2000,
+          onRecordFailed: (error, key) =>
+            service.logger.warn(
+              { err: error, idempotencyKey: key },
+              'idempotency answer not recorded: a retry runs the command again after the lease',
+            ),
         }),
     },
     GatewayStartup,

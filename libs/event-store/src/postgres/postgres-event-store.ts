@@ -170,7 +170,10 @@ export class PostgresEventStore implements EventStore {
   private readonly appends: AppendBatcher<PendingAppend, AppendAttempt>;
 
   private closed = false;
-  private readonly wakeUps = new Set<() => void>();
+  /** Subscriptions waiting for an append, with the stream prefixes they follow (null: every stream). */
+  private readonly wakeUps = new Map<() => void, string[] | null>();
+  /** Categories of the streams appended to since the last pg_notify (see announceAppend). */
+  private readonly unannounced = new Set<string>();
   private readonly subscriptionAborts = new Set<AbortController>();
   private listener: Promise<Client | undefined> | undefined;
   private listenerUsers = 0;
@@ -264,7 +267,7 @@ export class PostgresEventStore implements EventStore {
       expected === 'any'
         ? await this.appendAtAnyRevision(stream, events)
         : await this.appendOutsideTransaction(stream, events, expected);
-    if (result.appended) this.announceAppend();
+    if (result.appended) this.announceAppend([stream]);
     return result;
   }
 
@@ -275,14 +278,14 @@ export class PostgresEventStore implements EventStore {
    */
   async transaction<T>(work: (tx: EventStoreTransaction) => Promise<T>): Promise<T> {
     const client = await this.pool.connect();
-    let appended = false;
+    const appended: string[] = [];
     let broken = false;
     try {
       await client.query('BEGIN');
       const tx: EventStoreTransaction = {
         append: async (stream, events, expected) => {
           const result = await this.appendInTransaction(client, stream, events, expected);
-          appended ||= result.appended;
+          if (result.appended) appended.push(stream);
           return result;
         },
       };
@@ -292,7 +295,7 @@ export class PostgresEventStore implements EventStore {
       const commit = await client.query('COMMIT');
       if (commit.command !== 'COMMIT')
         throw new Error('the event store transaction failed and was rolled back');
-      if (appended) this.announceAppend();
+      if (appended.length > 0) this.announceAppend(appended);
       return value;
     } catch (error) {
       try {
@@ -371,14 +374,14 @@ export class PostgresEventStore implements EventStore {
           if (!done && catchingUp) next = this.readBatch(cursor, batchSize, options);
           if (upToUntil.events.length > 0) yield upToUntil;
           if (done) return;
-          if (!catchingUp) await this.waitForAppend(stop.signal);
+          if (!catchingUp) await this.waitForAppend(stop.signal, options.streamPrefixes);
           continue;
         }
         if (catchingUp) next = this.readBatch(cursor, batchSize, options);
         if (batch.events.length > 0) {
           yield { events: batch.events, checkpoint: formatCheckpoint(cursor) };
         }
-        if (!catchingUp) await this.waitForAppend(stop.signal);
+        if (!catchingUp) await this.waitForAppend(stop.signal, options.streamPrefixes);
       }
     } finally {
       options.signal?.removeEventListener('abort', onOuterAbort);
@@ -439,7 +442,7 @@ export class PostgresEventStore implements EventStore {
     this.closed = true;
     clearTimeout(this.notifyTimer);
     for (const stop of this.subscriptionAborts) stop.abort();
-    for (const wake of this.wakeUps) wake();
+    for (const wake of this.wakeUps.keys()) wake();
     const listener = this.listener;
     this.listener = undefined;
     const client = await listener;
@@ -747,8 +750,11 @@ export class PostgresEventStore implements EventStore {
     return { events, scanned, end };
   }
 
-  /** Resolves after idlePollMs, or sooner when an append was announced, or when stopped. */
-  private waitForAppend(signal: AbortSignal): Promise<void> {
+  /**
+   * Resolves after idlePollMs, or sooner when an append to a stream it follows was announced, or
+   * when stopped.
+   */
+  private waitForAppend(signal: AbortSignal, streamPrefixes: string[] | undefined): Promise<void> {
     if (signal.aborted || this.closed) return Promise.resolve();
     return new Promise((resolve) => {
       const done = () => {
@@ -758,7 +764,7 @@ export class PostgresEventStore implements EventStore {
         resolve();
       };
       const timer = setTimeout(done, this.idlePollMs);
-      this.wakeUps.add(done);
+      this.wakeUps.set(done, filterArray(streamPrefixes));
       signal.addEventListener('abort', done, { once: true });
     });
   }
@@ -767,16 +773,36 @@ export class PostgresEventStore implements EventStore {
    * After a committed append: wake this process's subscribers at once, and others through
    * pg_notify, at most once per NOTIFY_INTERVAL_MS and outside any append transaction (NOTIFY
    * serialises committing transactions). Only a hint: subscribers poll regardless.
+   *
+   * The notification names the categories of the streams appended to (see streamCategory), so a
+   * subscription to other streams sleeps on: every service follows its own streams, and a
+   * service that had to read the log at every append of another, busier one spent more on it
+   * (in its own CPU and in PostgreSQL's) than on its own work.
    */
-  private announceAppend(): void {
-    for (const wake of [...this.wakeUps]) wake();
-    if (this.notifyTimer || this.closed) return;
+  private announceAppend(streams: string[]): void {
+    const categories = [...new Set(streams.map(streamCategory))];
+    this.wake(categories);
+    if (this.closed) return;
+    for (const category of categories) this.unannounced.add(category);
+    if (this.notifyTimer) return;
     const wait = Math.max(0, this.lastNotifyAt + NOTIFY_INTERVAL_MS - Date.now());
     this.notifyTimer = setTimeout(() => {
       this.notifyTimer = undefined;
       this.lastNotifyAt = Date.now();
-      this.pool.query('SELECT pg_notify($1, NULL)', [this.channel]).catch(() => undefined);
+      const payload = JSON.stringify([...this.unannounced]);
+      this.unannounced.clear();
+      // Too long for a notification (8000 bytes): no payload, which wakes every subscription.
+      const sent = Buffer.byteLength(payload) <= MAX_NOTIFY_PAYLOAD ? payload : null;
+      this.pool.query('SELECT pg_notify($1, $2)', [this.channel, sent]).catch(() => undefined);
     }, wait);
+  }
+
+  /** Wakes the subscriptions that follow a stream of these categories (null: every subscription). */
+  private wake(categories: string[] | null): void {
+    for (const [wake, prefixes] of [...this.wakeUps]) {
+      if (categories === null || prefixes === null || categories.some((c) => followsCategory(prefixes, c)))
+        wake();
+    }
   }
 
   /** One LISTEN connection per store, shared by its subscriptions, open while any is running. */
@@ -797,9 +823,7 @@ export class PostgresEventStore implements EventStore {
 
   private async startListener(): Promise<Client | undefined> {
     const client = new Client({ connectionString: this.connectionString });
-    client.on('notification', () => {
-      for (const wake of [...this.wakeUps]) wake();
-    });
+    client.on('notification', (notification) => this.wake(announcedCategories(notification.payload)));
     // Losing the hint only slows subscribers down to polling; the next subscription reconnects.
     client.on('error', () => {
       if (this.listener === started) this.listener = undefined;
@@ -871,6 +895,30 @@ function statements(schema: string) {
       ) AS batch
       ORDER BY is_window_end, order_xid, position`,
   };
+}
+
+const MAX_NOTIFY_PAYLOAD = 7900;
+
+/** A stream's category: its name up to its first '-' ('shipment-' of 'shipment-<id>'), or all of it. */
+function streamCategory(stream: string): string {
+  const dash = stream.indexOf('-');
+  return dash === -1 ? stream : stream.slice(0, dash + 1);
+}
+
+/** Whether streams of this category may start with one of the prefixes (when in doubt, they may). */
+function followsCategory(prefixes: string[], category: string): boolean {
+  return prefixes.some((prefix) => prefix.startsWith(category) || category.startsWith(prefix));
+}
+
+/** The categories a notification names; null (every one) for a notification without a list. */
+function announcedCategories(payload: string | undefined): string[] | null {
+  if (!payload) return null;
+  try {
+    const categories: unknown = JSON.parse(payload);
+    return Array.isArray(categories) && categories.every((c) => typeof c === 'string') ? categories : null;
+  } catch {
+    return null;
+  }
 }
 
 /** (order_xid, position) order; xids are compared as the bigints they are. */

@@ -128,7 +128,7 @@ export class Backend {
       throw error;
     }
     if (idempotencyKey !== undefined) {
-      await this.idempotency.complete(principal.id, idempotencyKey, {
+      this.idempotency.recordAnswer(principal.id, idempotencyKey, {
         statusCode: successStatus,
         body: answer,
       });
@@ -161,7 +161,7 @@ export class Backend {
   private async settle(apiKeyId: string, key: string, error: unknown): Promise<void> {
     const body = knownErrorBody(error);
     if (body !== null && KEPT_REFUSALS.has(body.statusCode)) {
-      await this.idempotency.complete(apiKeyId, key, { statusCode: body.statusCode, body });
+      this.idempotency.recordAnswer(apiKeyId, key, { statusCode: body.statusCode, body });
     } else {
       await this.idempotency.release(apiKeyId, key);
     }

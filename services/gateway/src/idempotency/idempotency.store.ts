@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { type Pool } from 'pg';
 import { ConflictError } from '@aid/contracts';
-import { canonicalJson, type JsonValue } from '@aid/event-store';
+import { AppendBatcher, canonicalJson, type JsonValue } from '@aid/event-store';
 import { IdempotencyKeyReusedError } from '../http/http-errors';
 
 /** An answer kept for retries: the HTTP status and the JSON body the first request got. */
@@ -21,10 +21,46 @@ export interface IdempotencyStoreOptions {
   /** How long answers are kept; later, a retry runs again (the services' own idempotency still holds). */
   retentionHours?: number;
   pollMs?: number;
+  /** Told when an answer could not be recorded (recordAnswer does not wait for it). */
+  onRecordFailed?: (error: unknown, key: string) => void;
 }
 
 const DEFAULT_RETENTION_HOURS = 24;
 const PURGE_EVERY_MS = 60 * 60 * 1000;
+/**
+ * Statements in flight at once for the claims and answers of concurrent requests: one, so that
+ * those arriving meanwhile share the next.
+ */
+const WRITE_LANES = 1;
+const MAX_WRITES_PER_STATEMENT = 64;
+
+/** A write of the requests' own path: a first claim of a key, or the answer of its owner. */
+type RecordWrite =
+  | { kind: 'claim'; apiKeyId: string; key: string; fingerprint: string }
+  | { kind: 'complete'; apiKeyId: string; key: string; answer: StoredAnswer };
+
+/** For a claim: whether it won the key; for an answer, nothing to tell. */
+type WriteResult = boolean;
+
+const CLAIM = `INSERT INTO gateway.idempotency_keys (api_key_id, idempotency_key, fingerprint)
+  VALUES ($1, $2, $3) ON CONFLICT (api_key_id, idempotency_key) DO NOTHING`;
+const COMPLETE = `UPDATE gateway.idempotency_keys SET status_code = $3, body = $4, completed_at = now()
+  WHERE api_key_id = $1 AND idempotency_key = $2`;
+/**
+ * The claims and answers of several requests in one statement: the answers first (rows claimed
+ * earlier), then the claims, whose returned rows are the keys they won.
+ */
+const CLAIM_AND_COMPLETE = `WITH completed AS (
+    UPDATE gateway.idempotency_keys AS record
+       SET status_code = answer.status_code, body = answer.body, completed_at = now()
+      FROM unnest($4::uuid[], $5::text[], $6::integer[], $7::json[])
+           AS answer (api_key_id, idempotency_key, status_code, body)
+     WHERE record.api_key_id = answer.api_key_id AND record.idempotency_key = answer.idempotency_key
+  )
+  INSERT INTO gateway.idempotency_keys (api_key_id, idempotency_key, fingerprint)
+  SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[])
+  ON CONFLICT (api_key_id, idempotency_key) DO NOTHING
+  RETURNING api_key_id, idempotency_key`;
 
 /**
  * The gateway's Idempotency-Key records, in PostgreSQL (gateway.idempotency_keys), keyed by the
@@ -34,11 +70,28 @@ const PURGE_EVERY_MS = 60 * 60 * 1000;
  */
 export class IdempotencyStore {
   private lastPurge = 0;
+  /**
+   * A claim and an answer are a statement each on their own; those of the requests running
+   * together share one statement instead (group commit, as the event store's appends). Each keeps
+   * its own outcome: a claim wins or loses exactly as it would alone.
+   */
+  private readonly writes: AppendBatcher<RecordWrite, WriteResult>;
 
   constructor(
     private readonly pool: Pool,
     private readonly options: IdempotencyStoreOptions,
-  ) {}
+  ) {
+    this.writes = new AppendBatcher<RecordWrite, WriteResult>({
+      lanes: WRITE_LANES,
+      heavyLanes: WRITE_LANES,
+      heavyWeight: Number.POSITIVE_INFINITY,
+      maxItems: MAX_WRITES_PER_STATEMENT,
+      maxWeight: MAX_WRITES_PER_STATEMENT,
+      weight: () => 1,
+      runInLane: (writes) => (writes.length === 1 ? this.writeAlone(writes) : this.writeTogether(writes)),
+      runAlone: (write) => this.writeOne(write),
+    });
+  }
 
   async migrate(): Promise<void> {
     await this.pool.query(`
@@ -68,14 +121,7 @@ export class IdempotencyStore {
     this.purgeOccasionally();
     const deadline = Date.now() + this.options.waitMs;
     for (;;) {
-      // Named, so each connection parses and plans the two statements of every write once.
-      const inserted = await this.pool.query({
-        name: 'idempotency-claim',
-        text: `INSERT INTO gateway.idempotency_keys (api_key_id, idempotency_key, fingerprint)
-         VALUES ($1, $2, $3) ON CONFLICT (api_key_id, idempotency_key) DO NOTHING`,
-        values: [apiKeyId, key, fingerprint],
-      });
-      if (inserted.rowCount === 1) return { kind: 'owner' };
+      if (await this.writes.submit({ kind: 'claim', apiKeyId, key, fingerprint })) return { kind: 'owner' };
 
       const { rows } = await this.pool.query<RecordRow>(
         `SELECT fingerprint, status_code, body, completed_at,
@@ -102,14 +148,17 @@ export class IdempotencyStore {
     }
   }
 
-  /** Records the owner's answer, for every retry from now on. */
-  async complete(apiKeyId: string, key: string, answer: StoredAnswer): Promise<void> {
-    await this.pool.query({
-      name: 'idempotency-complete',
-      text: `UPDATE gateway.idempotency_keys SET status_code = $3, body = $4, completed_at = now()
-        WHERE api_key_id = $1 AND idempotency_key = $2`,
-      values: [apiKeyId, key, answer.statusCode, JSON.stringify(answer.body ?? null)],
-    });
+  /**
+   * Records the owner's answer for every retry, without holding the answer back until it is
+   * stored: it goes with the next statement of claims. A retry that comes before it is stored
+   * waits for it as for a request still running. Should the gateway stop before, the claim's
+   * lease runs out and a retry runs the command again, which the service answers as the first
+   * time without appending (the records' commits do not wait for the disk either).
+   */
+  recordAnswer(apiKeyId: string, key: string, answer: StoredAnswer): void {
+    this.writes
+      .submit({ kind: 'complete', apiKeyId, key, answer })
+      .catch((error: unknown) => this.options.onRecordFailed?.(error, key));
   }
 
   /** Gives the key up without an answer (the service did not answer): a retry runs the request again. */
@@ -118,6 +167,73 @@ export class IdempotencyStore {
       `DELETE FROM gateway.idempotency_keys
         WHERE api_key_id = $1 AND idempotency_key = $2 AND completed_at IS NULL`,
       [apiKeyId, key],
+    );
+  }
+
+  /** A write on its own: named, so each connection parses and plans the statement once. */
+  private async writeOne(write: RecordWrite): Promise<WriteResult> {
+    if (write.kind === 'claim') {
+      const inserted = await this.pool.query({
+        name: 'idempotency-claim',
+        text: CLAIM,
+        values: [write.apiKeyId, write.key, write.fingerprint],
+      });
+      return inserted.rowCount === 1;
+    }
+    await this.pool.query({
+      name: 'idempotency-complete',
+      text: COMPLETE,
+      values: [write.apiKeyId, write.key, write.answer.statusCode, bodyJson(write.answer)],
+    });
+    return false;
+  }
+
+  private async writeAlone([write]: RecordWrite[]): Promise<WriteResult[]> {
+    return [await this.writeOne(write)];
+  }
+
+  private async writeTogether(writes: RecordWrite[]): Promise<WriteResult[]> {
+    const claims = { apiKeyIds: [] as string[], keys: [] as string[], fingerprints: [] as string[] };
+    const answers = {
+      apiKeyIds: [] as string[],
+      keys: [] as string[],
+      statusCodes: [] as number[],
+      bodies: [] as string[],
+    };
+    // Two claims of one key in one statement: only the first may win it, the other waits as a retry.
+    const claimed = new Set<string>();
+    const sent = writes.map((write) => {
+      const id = recordId(write.apiKeyId, write.key);
+      if (write.kind === 'complete') {
+        answers.apiKeyIds.push(write.apiKeyId);
+        answers.keys.push(write.key);
+        answers.statusCodes.push(write.answer.statusCode);
+        answers.bodies.push(bodyJson(write.answer));
+        return false;
+      }
+      if (claimed.has(id)) return false;
+      claimed.add(id);
+      claims.apiKeyIds.push(write.apiKeyId);
+      claims.keys.push(write.key);
+      claims.fingerprints.push(write.fingerprint);
+      return true;
+    });
+    const { rows } = await this.pool.query<{ api_key_id: string; idempotency_key: string }>({
+      name: 'idempotency-claim-and-complete',
+      text: CLAIM_AND_COMPLETE,
+      values: [
+        claims.apiKeyIds,
+        claims.keys,
+        claims.fingerprints,
+        answers.apiKeyIds,
+        answers.keys,
+        answers.statusCodes,
+        answers.bodies,
+      ],
+    });
+    const won = new Set(rows.map((row) => recordId(row.api_key_id, row.idempotency_key)));
+    return writes.map(
+      (write, index) => sent[index] && write.kind === 'claim' && won.has(recordId(write.apiKeyId, write.key)),
     );
   }
 
@@ -150,6 +266,14 @@ interface RecordRow {
   body: unknown;
   completed_at: Date | null;
   lease_expired: boolean;
+}
+
+function recordId(apiKeyId: string, key: string): string {
+  return `${apiKeyId.toLowerCase()}\n${key}`;
+}
+
+function bodyJson(answer: StoredAnswer): string {
+  return JSON.stringify(answer.body ?? null);
 }
 
 function sleep(ms: number): Promise<void> {

@@ -2,6 +2,7 @@ import { type ExecutionContext, Injectable } from '@nestjs/common';
 import { ThrottlerGuard, type ThrottlerModuleOptions } from '@nestjs/throttler';
 import { type GatewaySettings } from '../gateway-settings';
 import { type GatewayRequest } from '../http/gateway-request';
+import { PerSecondHitCounter } from './hit-counter';
 
 const WINDOW_MS = 60_000;
 
@@ -12,6 +13,7 @@ const WINDOW_MS = 60_000;
 export function rateLimitOptions(settings: GatewaySettings): ThrottlerModuleOptions {
   return {
     throttlers: [{ name: 'default', ttl: WINDOW_MS, limit: settings.rateLimitPerMinute }],
+    storage: new PerSecondHitCounter(),
     getTracker: (request: Record<string, unknown>) => {
       const { principal, ip } = request as unknown as GatewayRequest & { ip?: string };
       return principal ? `key:${principal.id}` : `ip:${ip ?? 'unknown'}`;

@@ -60,7 +60,14 @@ export class ShipmentCommands {
     const data = validateInput(PlanShipment, request.data);
     const shipmentId = newAggregateId('plan-shipment', meta.actor.id, meta.idempotencyKey);
     const context = await this.references.planContext(data);
-    return this.run(shipmentId, 'plan-shipment', { type: 'PlanShipment', shipmentId, data, context }, meta);
+    return this.run(
+      shipmentId,
+      'plan-shipment',
+      { type: 'PlanShipment', shipmentId, data, context },
+      meta,
+      undefined,
+      true,
+    );
   }
 
   dispatch(request: CommandRequest): Promise<CommandReply> {
@@ -111,8 +118,10 @@ export class ShipmentCommands {
     command: ShipmentCommand,
     meta: CommandMeta,
     businessTime?: string,
+    createsStream = false,
   ): Promise<CommandReply> {
     const outcome = await this.handler.handle({
+      createsStream,
       decider: shipmentDecider,
       stream: shipmentStream(shipmentId),
       commandName,
