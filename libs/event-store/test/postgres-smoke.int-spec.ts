@@ -119,6 +119,35 @@ describe('PostgresEventStore smoke', () => {
     expect(seen).toEqual([0, 1, 2]);
   });
 
+  it('lets appends made while a caught-up subscriber waits gather into one batch (gatherMs)', async () => {
+    const prefix = `gather-${uniqueName('s')}-`;
+    const received: number[][] = [];
+    const stop = new AbortController();
+    let caughtUp: () => void = () => undefined;
+    const waiting = new Promise<void>((resolve) => (caughtUp = resolve));
+    const reading = (async () => {
+      await store.append(`${prefix}0`, [newEvent('Counted', { n: 0 })], 'no-stream');
+      const subscription = store.subscribe({
+        from: 'start',
+        streamPrefixes: [prefix],
+        gatherMs: 300,
+        signal: stop.signal,
+      });
+      for await (const batch of subscription) {
+        received.push(batch.events.map((event) => Number(event.data.n)));
+        if (received.length === 1) caughtUp();
+        if (received.flat().length === 5) break;
+      }
+    })();
+    await waiting;
+    // Appends a few milliseconds apart: each wakes the subscriber at once, the wait gathers them.
+    for (let n = 1; n <= 4; n++)
+      await store.append(`${prefix}${n}`, [newEvent('Counted', { n })], 'no-stream');
+    await reading;
+    stop.abort();
+    expect(received).toEqual([[0], [1, 2, 3, 4]]);
+  });
+
   it('refuses a schema whose applied migration differs from this version, saying how to reset it', async () => {
     const schema = uniqueName('es_changed');
     const first = new PostgresEventStore({ connectionString: database.url, schema });

@@ -24,6 +24,11 @@ export interface CheckpointedFollowerOptions {
   checkpoints?: CheckpointTable;
   filter?: GlobalFilter;
   batchSize?: number;
+  /**
+   * How long to let new events gather before reading them (SubscribeOptions.gatherMs), default
+   * 30 ms: under load, batches of several events instead of a transaction per append.
+   */
+  gatherMs?: number;
   /** How long a standby waits between attempts to take the lock, and the pause after a failure. */
   standbyRetryMs?: number;
   logger?: Logger;
@@ -35,6 +40,8 @@ export interface CheckpointedFollowerOptions {
    */
   applyBatch: (batch: EventBatch, manager: EntityManager) => Promise<void>;
 }
+
+const DEFAULT_GATHER_MS = 30;
 
 export class CheckpointConflictError extends Error {
   constructor(name: string) {
@@ -203,6 +210,7 @@ export class CheckpointedFollower {
         ...this.options.filter,
         from: this.current.checkpoint,
         batchSize: this.options.batchSize,
+        gatherMs: this.options.gatherMs ?? DEFAULT_GATHER_MS,
         signal,
       })
       [Symbol.asyncIterator]();

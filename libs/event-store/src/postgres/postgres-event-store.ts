@@ -381,7 +381,10 @@ export class PostgresEventStore implements EventStore {
         if (batch.events.length > 0) {
           yield { events: batch.events, checkpoint: formatCheckpoint(cursor) };
         }
-        if (!catchingUp) await this.waitForAppend(stop.signal, options.streamPrefixes);
+        if (!catchingUp) {
+          await this.waitForAppend(stop.signal, options.streamPrefixes);
+          if (options.gatherMs) await pause(options.gatherMs, stop.signal);
+        }
       }
     } finally {
       options.signal?.removeEventListener('abort', onOuterAbort);
@@ -919,6 +922,20 @@ function announcedCategories(payload: string | undefined): string[] | null {
   } catch {
     return null;
   }
+}
+
+/** Resolves after `ms`, or at once when stopped. */
+function pause(ms: number, signal: AbortSignal): Promise<void> {
+  if (signal.aborted) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
+  });
 }
 
 /** (order_xid, position) order; xids are compared as the bigints they are. */
