@@ -94,7 +94,7 @@ export class CommandHandler {
     const scope = this.idempotencyScope(args);
     let remembered = this.recent.get(args.stream) ?? (args.createsStream ? [] : undefined);
     for (let conflicts = 0; ;) {
-      const history = remembered ?? (await this.read(args.stream));
+      const history = remembered ?? (await this.store.readStream(args.stream));
       const trusted = remembered === undefined;
       remembered = undefined;
       const current = history.length === 0 ? -1 : history[history.length - 1].revision;
@@ -170,10 +170,6 @@ export class CommandHandler {
         });
       }
     }
-  }
-
-  private async read(stream: string): Promise<KnownEvent[]> {
-    return this.store.readStream(stream);
   }
 
   private idempotencyScope(

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { setTimeout as delay } from 'node:timers/promises';
 import { Client, DatabaseError, Pool, type PoolClient, type QueryArrayConfig } from 'pg';
 import { DependencyUnavailableError, IdempotencyMismatchError, WrongExpectedRevisionError } from '../errors';
 import type {
@@ -383,7 +384,8 @@ export class PostgresEventStore implements EventStore {
         }
         if (!catchingUp) {
           await this.waitForAppend(stop.signal, options.streamPrefixes);
-          if (options.gatherMs) await pause(options.gatherMs, stop.signal);
+          if (options.gatherMs)
+            await delay(options.gatherMs, undefined, { signal: stop.signal }).catch(() => undefined);
         }
       }
     } finally {
@@ -922,20 +924,6 @@ function announcedCategories(payload: string | undefined): string[] | null {
   } catch {
     return null;
   }
-}
-
-/** Resolves after `ms`, or at once when stopped. */
-function pause(ms: number, signal: AbortSignal): Promise<void> {
-  if (signal.aborted) return Promise.resolve();
-  return new Promise((resolve) => {
-    const done = () => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener('abort', done, { once: true });
-  });
 }
 
 /** (order_xid, position) order; xids are compared as the bigints they are. */

@@ -60,14 +60,7 @@ export class ShipmentCommands {
     const data = validateInput(PlanShipment, request.data);
     const shipmentId = newAggregateId('plan-shipment', meta.actor.id, meta.idempotencyKey);
     const context = await this.references.planContext(data);
-    return this.run(
-      shipmentId,
-      'plan-shipment',
-      { type: 'PlanShipment', shipmentId, data, context },
-      meta,
-      undefined,
-      true,
-    );
+    return this.run(shipmentId, 'plan-shipment', { type: 'PlanShipment', shipmentId, data, context }, meta);
   }
 
   dispatch(request: CommandRequest): Promise<CommandReply> {
@@ -118,10 +111,9 @@ export class ShipmentCommands {
     command: ShipmentCommand,
     meta: CommandMeta,
     businessTime?: string,
-    createsStream = false,
   ): Promise<CommandReply> {
     const outcome = await this.handler.handle({
-      createsStream,
+      createsStream: command.type === 'PlanShipment',
       decider: shipmentDecider,
       stream: shipmentStream(shipmentId),
       commandName,
