@@ -17,7 +17,7 @@ import { GATEWAY_SETTINGS, type GatewaySettings } from '../gateway-settings';
 import { type GatewayRequest, headerOf } from '../http/gateway-request';
 import { knownErrorBody } from '../http/http-error.filter';
 import { PreconditionFailedError, ReplayedErrorAnswer } from '../http/http-errors';
-import { IdempotencyStore } from '../idempotency/idempotency.store';
+import { IdempotencyStore, type KeyClaim } from '../idempotency/idempotency.store';
 import { type CommandOutcome, GatewayMetrics } from '../metrics/gateway-metrics';
 
 /** What a write answers: the aggregate, its stream revision (also the ETag) and the global position. */
@@ -98,17 +98,21 @@ export class Backend {
       causationId: causationIdOf(request),
     };
 
-    if (idempotencyKey !== undefined) {
-      const claim = await this.idempotency.claim(
-        principal.id,
-        idempotencyKey,
-        IdempotencyStore.fingerprint({
-          method: request.method ?? 'POST',
-          path: request.originalUrl.split('?')[0] ?? request.originalUrl,
-          ifMatch: headerOf(request, 'if-match'),
-          body: request.body,
-        }),
-      );
+    const keyClaim: KeyClaim | undefined =
+      idempotencyKey === undefined
+        ? undefined
+        : {
+            apiKeyId: principal.id,
+            key: idempotencyKey,
+            fingerprint: IdempotencyStore.fingerprint({
+              method: request.method ?? 'POST',
+              path: request.originalUrl.split('?')[0] ?? request.originalUrl,
+              ifMatch: headerOf(request, 'if-match'),
+              body: request.body,
+            }),
+          };
+    if (keyClaim !== undefined) {
+      const claim = await this.idempotency.claim(keyClaim);
       if (claim.kind === 'replay') {
         this.metrics.countCommand(subject, 'replayed');
         responseOf(request).setHeader(REPLAYED_HEADER, 'true');
@@ -124,15 +128,11 @@ export class Backend {
     try {
       answer = await this.send(subject, { ...addressed, meta });
     } catch (error) {
-      if (idempotencyKey !== undefined) await this.settle(principal.id, idempotencyKey, error);
+      if (keyClaim !== undefined) await this.settle(keyClaim, error);
       throw error;
     }
-    if (idempotencyKey !== undefined) {
-      this.idempotency.recordAnswer(principal.id, idempotencyKey, {
-        statusCode: successStatus,
-        body: answer,
-      });
-    }
+    if (keyClaim !== undefined)
+      this.idempotency.recordAnswer(keyClaim, { statusCode: successStatus, body: answer });
     setEtag(request, answer.revision);
     return answer;
   }
@@ -158,12 +158,12 @@ export class Backend {
    * which may come from a read model that has not caught up yet (a destination registered a moment
    * ago). The service appended nothing, and its own idempotency keeps a rerun from appending twice.
    */
-  private async settle(apiKeyId: string, key: string, error: unknown): Promise<void> {
+  private async settle(keyClaim: KeyClaim, error: unknown): Promise<void> {
     const body = knownErrorBody(error);
     if (body !== null && KEPT_REFUSALS.has(body.statusCode)) {
-      this.idempotency.recordAnswer(apiKeyId, key, { statusCode: body.statusCode, body });
+      this.idempotency.recordAnswer(keyClaim, { statusCode: body.statusCode, body });
     } else {
-      await this.idempotency.release(apiKeyId, key);
+      await this.idempotency.release(keyClaim);
     }
   }
 }

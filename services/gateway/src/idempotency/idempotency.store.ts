@@ -34,28 +34,46 @@ const PURGE_EVERY_MS = 60 * 60 * 1000;
 const WRITE_LANES = 1;
 const MAX_WRITES_PER_STATEMENT = 64;
 
+/** A request's hold on an Idempotency-Key: whose key, which key, and what request it stands for. */
+export interface KeyClaim {
+  apiKeyId: string;
+  key: string;
+  /** IdempotencyStore.fingerprint of the request. */
+  fingerprint: string;
+}
+
 /** A write of the requests' own path: a first claim of a key, or the answer of its owner. */
-type RecordWrite =
-  | { kind: 'claim'; apiKeyId: string; key: string; fingerprint: string }
-  | { kind: 'complete'; apiKeyId: string; key: string; answer: StoredAnswer };
+type RecordWrite = ({ kind: 'claim' } | { kind: 'complete'; answer: StoredAnswer }) & KeyClaim;
 
 /** For a claim: whether it won the key; for an answer, nothing to tell. */
 type WriteResult = boolean;
 
 const CLAIM = `INSERT INTO gateway.idempotency_keys (api_key_id, idempotency_key, fingerprint)
   VALUES ($1, $2, $3) ON CONFLICT (api_key_id, idempotency_key) DO NOTHING`;
-const COMPLETE = `UPDATE gateway.idempotency_keys SET status_code = $3, body = $4, completed_at = now()
-  WHERE api_key_id = $1 AND idempotency_key = $2`;
 /**
- * The claims and answers of several requests in one statement: the answers first (rows claimed
- * earlier), then the claims, whose returned rows are the keys they won.
+ * An answer is written as an upsert on the key, not as an UPDATE joined to the answers: the
+ * conflict check always goes through the primary key, whereas the join's cached generic plan,
+ * made while the table was new and small, kept scanning the whole table on every statement (2 ms
+ * each after a minute of load, the largest cost of an HTTP command in PostgreSQL).
  */
-const CLAIM_AND_COMPLETE = `WITH completed AS (
-    UPDATE gateway.idempotency_keys AS record
-       SET status_code = answer.status_code, body = answer.body, completed_at = now()
-      FROM unnest($4::uuid[], $5::text[], $6::integer[], $7::json[])
-           AS answer (api_key_id, idempotency_key, status_code, body)
-     WHERE record.api_key_id = answer.api_key_id AND record.idempotency_key = answer.idempotency_key
+const COMPLETE = `INSERT INTO gateway.idempotency_keys AS record
+    (api_key_id, idempotency_key, fingerprint, status_code, body, completed_at)
+  VALUES ($1, $2, $3, $4, $5, now())
+  ON CONFLICT (api_key_id, idempotency_key) DO UPDATE
+    SET status_code = EXCLUDED.status_code, body = EXCLUDED.body, completed_at = EXCLUDED.completed_at`;
+/**
+ * The claims and answers of several requests in one statement: the answers (upserts, as COMPLETE),
+ * then the claims, whose returned rows are the keys they won. A retry's claim that shares a
+ * statement with its first request's answer finds the key taken and reads the answer afterwards.
+ */
+export const CLAIM_AND_COMPLETE = `WITH completed AS (
+    INSERT INTO gateway.idempotency_keys AS record
+        (api_key_id, idempotency_key, fingerprint, status_code, body, completed_at)
+    SELECT answer.*, now()
+      FROM unnest($4::uuid[], $5::text[], $6::text[], $7::integer[], $8::json[])
+           AS answer (api_key_id, idempotency_key, fingerprint, status_code, body)
+    ON CONFLICT (api_key_id, idempotency_key) DO UPDATE
+      SET status_code = EXCLUDED.status_code, body = EXCLUDED.body, completed_at = EXCLUDED.completed_at
   )
   INSERT INTO gateway.idempotency_keys (api_key_id, idempotency_key, fingerprint)
   SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[])
@@ -117,11 +135,12 @@ export class IdempotencyStore {
       .digest('hex');
   }
 
-  async claim(apiKeyId: string, key: string, fingerprint: string): Promise<Claim> {
+  async claim(claim: KeyClaim): Promise<Claim> {
+    const { apiKeyId, key, fingerprint } = claim;
     this.purgeOccasionally();
     const deadline = Date.now() + this.options.waitMs;
     for (;;) {
-      if (await this.writes.submit({ kind: 'claim', apiKeyId, key, fingerprint })) return { kind: 'owner' };
+      if (await this.writes.submit({ kind: 'claim', ...claim })) return { kind: 'owner' };
 
       const { rows } = await this.pool.query<RecordRow>(
         `SELECT fingerprint, status_code, body, completed_at,
@@ -155,14 +174,14 @@ export class IdempotencyStore {
    * lease runs out and a retry runs the command again, which the service answers as the first
    * time without appending (the records' commits do not wait for the disk either).
    */
-  recordAnswer(apiKeyId: string, key: string, answer: StoredAnswer): void {
+  recordAnswer(claim: KeyClaim, answer: StoredAnswer): void {
     this.writes
-      .submit({ kind: 'complete', apiKeyId, key, answer })
-      .catch((error: unknown) => this.options.onRecordFailed?.(error, key));
+      .submit({ kind: 'complete', ...claim, answer })
+      .catch((error: unknown) => this.options.onRecordFailed?.(error, claim.key));
   }
 
   /** Gives the key up without an answer (the service did not answer): a retry runs the request again. */
-  async release(apiKeyId: string, key: string): Promise<void> {
+  async release({ apiKeyId, key }: KeyClaim): Promise<void> {
     await this.pool.query(
       `DELETE FROM gateway.idempotency_keys
         WHERE api_key_id = $1 AND idempotency_key = $2 AND completed_at IS NULL`,
@@ -183,7 +202,7 @@ export class IdempotencyStore {
     await this.pool.query({
       name: 'idempotency-complete',
       text: COMPLETE,
-      values: [write.apiKeyId, write.key, write.answer.statusCode, bodyJson(write.answer)],
+      values: [write.apiKeyId, write.key, write.fingerprint, write.answer.statusCode, bodyJson(write.answer)],
     });
     return false;
   }
@@ -197,6 +216,7 @@ export class IdempotencyStore {
     const answers = {
       apiKeyIds: [] as string[],
       keys: [] as string[],
+      fingerprints: [] as string[],
       statusCodes: [] as number[],
       bodies: [] as string[],
     };
@@ -207,6 +227,7 @@ export class IdempotencyStore {
       if (write.kind === 'complete') {
         answers.apiKeyIds.push(write.apiKeyId);
         answers.keys.push(write.key);
+        answers.fingerprints.push(write.fingerprint);
         answers.statusCodes.push(write.answer.statusCode);
         answers.bodies.push(bodyJson(write.answer));
         return false;
@@ -227,6 +248,7 @@ export class IdempotencyStore {
         claims.fingerprints,
         answers.apiKeyIds,
         answers.keys,
+        answers.fingerprints,
         answers.statusCodes,
         answers.bodies,
       ],
