@@ -145,7 +145,14 @@ export function createConcernedCommunityResolver(options: { cacheSize?: number }
     };
 
     const own = await concernedCommunitiesOf(event.data, lookUp);
-    if (own !== null || event.revision === 0) return own ?? CONCERNS_NO_COMMUNITY;
+    if (event.revision === 0) {
+      // The first event's answer is the stream's: remembered, so the events that follow it (a
+      // dispatch, a receipt) need not read it back.
+      const concerned = own ?? CONCERNS_NO_COMMUNITY;
+      if (settled) byStream.set(event.stream, concerned);
+      return concerned;
+    }
+    if (own !== null) return own;
 
     const cached = byStream.get(event.stream);
     if (cached !== undefined) return cached;

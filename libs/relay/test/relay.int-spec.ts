@@ -401,7 +401,8 @@ describe('Relay', () => {
     expect(await resolve(planned, counting)).toEqual(sumy);
     expect(await resolve(sent, counting)).toEqual(sumy);
     expect(await resolve(received, counting)).toEqual(sumy);
-    expect(reads).toBe(1);
+    // The plan named the destination itself, and what the first event says holds for the stream.
+    expect(reads).toBe(0);
 
     const other = `organisation-${randomUUID()}`;
     await store.append(other, [domainEvent('OrganisationRegistered', { name: 'IRC' })], 'no-stream');
@@ -410,6 +411,6 @@ describe('Relay', () => {
     expect(await resolve(renamed, counting)).toEqual({ primary: null, others: [] });
     // The cache holds one stream, so the shipment's answer was forgotten and is read again.
     expect(await resolve(sent, counting)).toEqual(sumy);
-    expect(reads).toBe(3);
+    expect(reads).toBe(2);
   });
 });
