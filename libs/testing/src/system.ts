@@ -6,7 +6,7 @@ import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { healthSubject, NatsRequester } from '@aid/messaging';
+import { healthSubject, NatsRequester, SERVICE_NODE_ARGUMENTS } from '@aid/messaging';
 import { createTestDatabase, type TestDatabase } from './databases';
 import { REGISTER_TYPESCRIPT } from './fork-worker';
 import { startNatsServer, type TestNatsServer } from './nats-server';
@@ -118,7 +118,11 @@ export async function startSystem(options: StartSystemOptions = {}): Promise<Run
     const running = processes.get(name);
     if (running?.isRunning()) throw new Error(`${name} is already running`);
     const output = { echo, discardStdout: options.discardLogs ?? false };
-    const args = [...(options.nodeArguments ?? []), ...serviceCommand(name, options.runtime ?? 'source')];
+    const args = [
+      ...SERVICE_NODE_ARGUMENTS,
+      ...(options.nodeArguments ?? []),
+      ...serviceCommand(name, options.runtime ?? 'source'),
+    ];
     const service = new ServiceProcess(name, args, env, output);
     processes.set(name, service);
     return service;
