@@ -84,6 +84,20 @@ describe('IdempotencyStore (real PostgreSQL)', () => {
     expect(Number(rows[0].count)).toBe(60);
   });
 
+  it('records both answers of one key that arrive together, the later last', async () => {
+    const claim = claimFor('plan-4');
+    await store.claim(claim);
+    // Claims of other keys hold the statement in flight, so both answers go out together next.
+    const others = Array.from({ length: 4 }, (_, index) => store.claim(claimFor(`plan-4-other-${index}`)));
+    store.recordAnswer(claim, { statusCode: 201, body: { id: 'first' } });
+    store.recordAnswer(claim, { statusCode: 201, body: { id: 'second' } });
+    await Promise.all(others);
+    expect(await store.claim(claim)).toEqual({
+      kind: 'replay',
+      answer: { statusCode: 201, body: { id: 'second' } },
+    });
+  });
+
   it('reaches the records through the primary key in a plan made while the table was empty', async () => {
     // A new gateway: the first statements are planned on an empty table, and the cached generic plan
     // outlives the table's growth (inserts do not invalidate it; only an ANALYZE would).

@@ -222,9 +222,18 @@ export class IdempotencyStore {
     };
     // Two claims of one key in one statement: only the first may win it, the other waits as a retry.
     const claimed = new Set<string>();
+    // An upsert may not touch a row twice in one statement: of two answers of one key (a request
+    // that outlived its lease, and the one that took the key over), the later goes next time.
+    const answered = new Set<string>();
+    const later: RecordWrite[] = [];
     const sent = writes.map((write) => {
       const id = recordId(write.apiKeyId, write.key);
       if (write.kind === 'complete') {
+        if (answered.has(id)) {
+          later.push(write);
+          return false;
+        }
+        answered.add(id);
         answers.apiKeyIds.push(write.apiKeyId);
         answers.keys.push(write.key);
         answers.fingerprints.push(write.fingerprint);
@@ -254,6 +263,7 @@ export class IdempotencyStore {
       ],
     });
     const won = new Set(rows.map((row) => recordId(row.api_key_id, row.idempotency_key)));
+    for (const write of later) await this.writeOne(write);
     return writes.map(
       (write, index) => sent[index] && write.kind === 'claim' && won.has(recordId(write.apiKeyId, write.key)),
     );
