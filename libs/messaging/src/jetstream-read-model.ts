@@ -7,7 +7,7 @@ import {
   type JsMsg,
 } from '@nats-io/jetstream';
 import { nanos, type NatsConnection } from '@nats-io/transport-node';
-import { DEFAULT_EVENTS_STREAM, ensureEventsStream } from '@aid/relay';
+import { DEFAULT_EVENTS_STREAM, ensureEventsStream, PRIMARY_SUBJECT_HEADER } from '@aid/relay';
 import type { DataSource, EntityManager } from 'typeorm';
 import { createLogger, type Logger } from './logging';
 
@@ -177,6 +177,12 @@ export class JetStreamReadModelConsumer {
   private async follow(durable: string, messages: ConsumerMessages): Promise<void> {
     for await (const message of messages) {
       if (this.stopping) break;
+      if (message.headers?.has(PRIMARY_SUBJECT_HEADER)) {
+        // A per-community copy, for partners: this read model follows whole contexts (see
+        // storeFilterOf), so the event itself came or comes on its primary subject.
+        message.ack();
+        continue;
+      }
       try {
         await this.apply(durable, message);
         message.ack();

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import { jetstreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { PostgresEventStore, type NewEvent } from '@aid/event-store';
-import { Relay } from '@aid/relay';
+import { PRIMARY_SUBJECT_HEADER, Relay } from '@aid/relay';
 import { createTestDatabase, startNatsServer, type TestDatabase, type TestNatsServer } from '@aid/testing';
 import { DataSource, EntitySchema } from 'typeorm';
 import { createLogger, JetStreamReadModelConsumer, type ConsumedEvent } from '../src';
@@ -192,6 +193,56 @@ describe('JetStreamReadModelConsumer (real nats-server and PostgreSQL)', () => {
       await freshSource.destroy();
       await freshDatabase.drop();
     }
+  });
+
+  it("applies a partnership concerning two hromadas once, not again from the partners' copy", async () => {
+    const [rear, outpost, partnershipId] = [randomUUID(), randomUUID(), randomUUID()];
+    await store.append(
+      `partnership-${partnershipId}`,
+      [
+        {
+          ...registered(rear),
+          type: 'PartnershipProposed',
+          data: {
+            partnershipId,
+            kind: 'side-by-side',
+            parties: [
+              { partyId: rear, role: 'rear' },
+              { partyId: outpost, role: 'outpost' },
+            ],
+          },
+        },
+      ],
+      'no-stream',
+    );
+    const applied: ConsumedEvent[] = [];
+    const partnerships = new JetStreamReadModelConsumer({
+      name: 'test_partnerships',
+      nats: connection,
+      dataSource,
+      filterSubjects: ['aid.partnerships.>'],
+      logger,
+      handle: async (event, manager) => {
+        applied.push(event);
+        // eventId is unique: applying the copy as well would fail here and be retried for ever.
+        await manager.insert(SeenSchema, { eventId: event.id, type: event.type, community: event.community });
+      },
+    });
+    // The copy for the rear community is in JetStream (the relay sends it right after the event),
+    // so the consumer meets it: the skip is not vacuous.
+    const jsm = await jetstreamManager(connection);
+    const copyFor = (community: string) =>
+      jsm.streams
+        .getMessage('AID_EVENTS', { last_by_subj: `aid.partnerships.PartnershipProposed.${community}` })
+        .catch(() => null);
+    await waitFor(async () => (await copyFor(rear)) !== null);
+    expect((await copyFor(rear))?.header.get(PRIMARY_SUBJECT_HEADER)).toBe(
+      `aid.partnerships.PartnershipProposed.${outpost}`,
+    );
+    await partnerships.start();
+    await partnerships.caughtUp();
+    expect(applied.map((event) => [event.type, event.community])).toEqual([['PartnershipProposed', outpost]]);
+    await partnerships.stop();
   });
 
   it('starts several consumers together in a fresh database (they create the checkpoint table at once)', async () => {
