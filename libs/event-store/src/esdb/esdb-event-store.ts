@@ -53,6 +53,7 @@ import {
 } from './esdb-records';
 import { followAll } from './esdb-subscription';
 import { firstDuplicateId, judgeRetry, type StoredEventRef } from './idempotency';
+import { readOrCreateStoreId } from './store-identity';
 
 export interface EsdbEventStoreOptions {
   /** EventStoreDB connection string (EVENTSTORE_URL), e.g. esdb://localhost:2113?tls=false. */
@@ -94,6 +95,7 @@ export class EsdbEventStore implements EventStore {
   private readonly location: string;
   /** Aborts every running subscription when the store closes. */
   private readonly closing = new AbortController();
+  private identity: Promise<string> | undefined;
 
   constructor(options: EsdbEventStoreOptions) {
     this.location = redactCredentials(options.connectionString);
@@ -453,6 +455,19 @@ export class EsdbEventStore implements EventStore {
 
   readSnapshot(options: { batchSize?: number } = {}): AsyncIterable<RecordedEvent[]> {
     return readSnapshotBatches(this.client, options.batchSize ?? 1000);
+  }
+
+  /** Read (or written, on a new server) once; see readOrCreateStoreId. */
+  storeId(): Promise<string> {
+    if (!this.identity) {
+      const reading = readOrCreateStoreId(this.client);
+      this.identity = reading;
+      // A failed read (server not reachable) is not remembered.
+      reading.catch(() => {
+        if (this.identity === reading) this.identity = undefined;
+      });
+    }
+    return this.identity;
   }
 
   private readableEvent(record: EsdbRecordedEvent): RecordedEvent | string {

@@ -178,6 +178,7 @@ export class PostgresEventStore implements EventStore {
   private readonly subscriptionAborts = new Set<AbortController>();
   private listener: Promise<Client | undefined> | undefined;
   private listenerUsers = 0;
+  private identity: Promise<string> | undefined;
   private notifyTimer: NodeJS.Timeout | undefined;
   private lastNotifyAt = 0;
 
@@ -423,6 +424,27 @@ export class PostgresEventStore implements EventStore {
 
   readSnapshot(options: { batchSize?: number } = {}): AsyncIterable<RecordedEvent[]> {
     return readSnapshotBatches(this.pool, `"${this.schema}"`, options.batchSize);
+  }
+
+  /** Read once: the row never changes (migration 2 wrote it). */
+  storeId(): Promise<string> {
+    if (!this.identity) {
+      const reading = this.readStoreId();
+      this.identity = reading;
+      // A failed read (database not reachable, not migrated yet) is not remembered.
+      reading.catch(() => {
+        if (this.identity === reading) this.identity = undefined;
+      });
+    }
+    return this.identity;
+  }
+
+  private async readStoreId(): Promise<string> {
+    const result = await this.pool.query<{ id: string }>(`SELECT id FROM "${this.schema}".store_identity`);
+    if (result.rows.length === 0) {
+      throw new Error(`event store schema "${this.schema}" has no store_identity row: run migrate() first`);
+    }
+    return result.rows[0].id;
   }
 
   /** A read-only REPEATABLE READ transaction: every query of `work` sees the same moment. */
