@@ -139,7 +139,18 @@ export class Relay {
   async start(): Promise<void> {
     this.storeId = await this.options.store.storeId();
     await this.ensureStream();
-    await assertStreamOfStore(await jetstreamManager(this.options.nats), this.streamName, this.storeId);
+    const origin = await assertStreamOfStore(
+      await jetstreamManager(this.options.nats),
+      this.streamName,
+      this.storeId,
+    );
+    if (origin === 'unstamped') {
+      this.logger.warn(
+        { stream: this.streamName, storeId: this.storeId },
+        `the last message of ${this.streamName} names no event store (relayed before stores had ids, or by ` +
+          'something else); publishing into it, stamped from now on',
+      );
+    }
     if (!this.dataSource.isInitialized) await this.dataSource.initialize();
     await this.follower.start();
   }

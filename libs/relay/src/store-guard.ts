@@ -12,13 +12,13 @@ export class ForeignEventsStreamError extends Error {
   constructor(
     readonly streamName: string,
     readonly storeId: string,
-    /** The Aid-Store-Id of the stream's last message; null when it has none. */
-    readonly foundStoreId: string | null,
+    /** The Aid-Store-Id of the stream's last message. */
+    readonly foundStoreId: string,
     readonly sequence: number,
   ) {
     super(
       `JetStream stream ${streamName} holds events relayed from another event store: its last message ` +
-        `(sequence ${sequence}) has ${STORE_ID_HEADER} ${foundStoreId ?? 'none'}, and this event store's id is ` +
+        `(sequence ${sequence}) has ${STORE_ID_HEADER} ${foundStoreId}, and this event store's id is ` +
         `${storeId}. That happens when the database was replaced (dropped and created anew) while NATS kept ` +
         'its data, or when two systems share one NATS. The relay does not publish into it: consumers would read ' +
         'the old history mixed with the new, and JetStream would drop new events whose ids repeat old ones. ' +
@@ -29,20 +29,29 @@ export class ForeignEventsStreamError extends Error {
   }
 }
 
+/** Whose messages a stream holds, as far as its last message tells. */
+export type StreamOrigin = 'empty' | 'this-store' | 'unstamped';
+
 /**
- * Refuses a stream whose last message was not relayed from this store. An empty stream is this
- * store's to fill. Only the last message is read: a stream is only ever filled by one store's
- * relays, so its last message names the store it belongs to.
+ * Refuses a stream whose last message was relayed from another store. Only the last message is
+ * read: a stream is only ever filled by one store's relays, so its last message names the store
+ * it belongs to. A last message without the header was relayed before stores had ids (or by
+ * something else): that cannot be told apart, so it is let through and reported as 'unstamped';
+ * refusing it would stop every system upgraded with its database and stream kept, whose relays'
+ * checkpoints would not republish the history into a new stream. From the first stamped message
+ * on, the stream is guarded.
  */
 export async function assertStreamOfStore(
   jsm: JetStreamManager,
   streamName: string,
   storeId: string,
-): Promise<void> {
+): Promise<StreamOrigin> {
   const last = await lastMessage(jsm, streamName);
-  if (last === null) return;
+  if (last === null) return 'empty';
   const found = last.header.get(STORE_ID_HEADER) || null;
+  if (found === null) return 'unstamped';
   if (found !== storeId) throw new ForeignEventsStreamError(streamName, storeId, found, last.seq);
+  return 'this-store';
 }
 
 /**

@@ -440,24 +440,56 @@ describe('Relay', () => {
       );
     });
 
-    it('refuses a stream whose last message has no Aid-Store-Id, also when messages after it were deleted', async () => {
+    it("finds the last stored message behind deleted ones: another store's, under a deleted one of this store", async () => {
       const { storeA, streamName, subjectPrefix, name } = await streamOfStoreA();
       const js = jetstream(nats);
-      // As an older relay, or another system, would have published it.
-      await js.publish(`${subjectPrefix}.logistics.ShipmentPlanned.none`, '{}', { msgID: randomUUID() });
+      const foreignId = randomUUID();
+      const foreign = natsHeaders();
+      foreign.set(STORE_ID_HEADER, foreignId);
+      await js.publish(`${subjectPrefix}.logistics.ShipmentPlanned.none`, '{}', {
+        msgID: randomUUID(),
+        headers: foreign,
+      });
       const stamped = natsHeaders();
       stamped.set(STORE_ID_HEADER, await storeA.storeId());
       const deleted = await js.publish(`${subjectPrefix}.logistics.ShipmentPlanned.none`, '{}', {
         msgID: randomUUID(),
         headers: stamped,
       });
-      // The last sequence now names a deleted message; the last one stored is the unstamped one.
+      // The last sequence now names a deleted message; the last one stored is the foreign one.
       await jsm.streams.deleteMessage(streamName, deleted.seq);
 
       const error = await refusal(newRelay(storeA, { name, streamName, subjectPrefix }));
-      expect(error).toMatchObject({ streamName, foundStoreId: null, sequence: deleted.seq - 1 });
-      expect(error.message).toContain(`${STORE_ID_HEADER} none`);
+      expect(error).toMatchObject({ streamName, foundStoreId: foreignId, sequence: deleted.seq - 1 });
       expect(await messageCount(jsm, streamName)).toBe(2);
+    });
+
+    it('publishes into a stream filled before stores had ids, stamping what it adds', async () => {
+      const store = await newStore();
+      const streamName = uniqueName('AID_EVENTS_TEST');
+      const subjectPrefix = uniqueName('aidtest');
+      await jsm.streams.add({ name: streamName, subjects: [`${subjectPrefix}.>`] });
+      // As a relay of the version before would have published it: no Aid-Store-Id.
+      await jetstream(nats).publish(`${subjectPrefix}.logistics.ShipmentPlanned.none`, '{}', {
+        msgID: randomUUID(),
+      });
+      await store.append(`shipment-${randomUUID()}`, [shipmentPlanned()], 'no-stream');
+      const relay = newRelay(store, { streamName, subjectPrefix });
+      await relay.start();
+      expect(relay.state).toBe('active');
+      await eventually('the store relayed', async () =>
+        (await messageCount(jsm, streamName)) === 2 ? true : undefined,
+      );
+      const [unstamped, relayed] = await storedEvents(jsm, streamName);
+      expect(unstamped.storeId).toBeNull();
+      expect(relayed.storeId).toBe(await store.storeId());
+      await relay.stop();
+      // From then on the stream is guarded: another store is refused.
+      await expect(refusal(newRelay(await newStore(), { streamName, subjectPrefix }))).resolves.toMatchObject(
+        {
+          foundStoreId: await store.storeId(),
+        },
+      );
     });
 
     it('starts on an empty stream, and on one whose messages were all purged', async () => {

@@ -54,6 +54,7 @@ import {
 import { followAll } from './esdb-subscription';
 import { firstDuplicateId, judgeRetry, type StoredEventRef } from './idempotency';
 import { readOrCreateStoreId } from './store-identity';
+import { rememberedOnSuccess } from '../remembered';
 
 export interface EsdbEventStoreOptions {
   /** EventStoreDB connection string (EVENTSTORE_URL), e.g. esdb://localhost:2113?tls=false. */
@@ -95,7 +96,6 @@ export class EsdbEventStore implements EventStore {
   private readonly location: string;
   /** Aborts every running subscription when the store closes. */
   private readonly closing = new AbortController();
-  private identity: Promise<string> | undefined;
 
   constructor(options: EsdbEventStoreOptions) {
     this.location = redactCredentials(options.connectionString);
@@ -458,17 +458,7 @@ export class EsdbEventStore implements EventStore {
   }
 
   /** Read (or written, on a new server) once; see readOrCreateStoreId. */
-  storeId(): Promise<string> {
-    if (!this.identity) {
-      const reading = readOrCreateStoreId(this.client);
-      this.identity = reading;
-      // A failed read (server not reachable) is not remembered.
-      reading.catch(() => {
-        if (this.identity === reading) this.identity = undefined;
-      });
-    }
-    return this.identity;
-  }
+  readonly storeId = rememberedOnSuccess(() => readOrCreateStoreId(this.client));
 
   private readableEvent(record: EsdbRecordedEvent): RecordedEvent | string {
     try {

@@ -34,6 +34,7 @@ import {
   toSafeInteger,
 } from './rows';
 import { verifyChains } from './verify';
+import { rememberedOnSuccess } from '../remembered';
 
 export interface PostgresEventStoreOptions {
   connectionString: string;
@@ -178,7 +179,6 @@ export class PostgresEventStore implements EventStore {
   private readonly subscriptionAborts = new Set<AbortController>();
   private listener: Promise<Client | undefined> | undefined;
   private listenerUsers = 0;
-  private identity: Promise<string> | undefined;
   private notifyTimer: NodeJS.Timeout | undefined;
   private lastNotifyAt = 0;
 
@@ -427,17 +427,7 @@ export class PostgresEventStore implements EventStore {
   }
 
   /** Read once: the row never changes (migration 2 wrote it). */
-  storeId(): Promise<string> {
-    if (!this.identity) {
-      const reading = this.readStoreId();
-      this.identity = reading;
-      // A failed read (database not reachable, not migrated yet) is not remembered.
-      reading.catch(() => {
-        if (this.identity === reading) this.identity = undefined;
-      });
-    }
-    return this.identity;
-  }
+  readonly storeId = rememberedOnSuccess(() => this.readStoreId());
 
   private async readStoreId(): Promise<string> {
     const result = await this.pool.query<{ id: string }>(`SELECT id FROM "${this.schema}".store_identity`);
