@@ -237,5 +237,13 @@ export interface EventStore {
   /** Every event in position order as of one moment, in batches, without holding them all (exports). */
   readSnapshot(options?: { batchSize?: number }): AsyncIterable<RecordedEvent[]>;
 
+  /**
+   * The id (a UUID) given to this store when it was created: the same for every connection and
+   * process using it, another for another store. A replaced database is another store, even if it
+   * holds the same events again. Copies of the log elsewhere (the relay's JetStream stream) carry
+   * it, so that history of another store is not taken for this one's.
+   */
+  storeId(): Promise<string>;
+
   close(): Promise<void>;
 }

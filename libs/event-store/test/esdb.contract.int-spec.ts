@@ -13,7 +13,11 @@ if (eventStoreUrl) {
 
   describeEventStoreContract('esdb', async () => {
     const store = await EsdbEventStore.open({ connectionString: eventStoreUrl });
-    return { store, cleanup: () => store.close() };
+    return {
+      store,
+      openAnother: () => EsdbEventStore.open({ connectionString: eventStoreUrl }),
+      cleanup: () => store.close(),
+    };
   });
 } else {
   console.log(

@@ -8,6 +8,11 @@ describeEventStoreContract('PostgreSQL', async () => {
   await store.migrate();
   return {
     store,
+    async openAnother() {
+      const another = new PostgresEventStore({ connectionString: database.url, poolSize: 1 });
+      await another.migrate();
+      return another;
+    },
     async cleanup() {
       await store.close();
       await database.drop();

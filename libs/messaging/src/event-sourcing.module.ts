@@ -63,7 +63,14 @@ class ServiceRelay implements OnApplicationBootstrap, OnApplicationShutdown {
       streamPrefixes: this.streamPrefixes,
       logger: this.service.logger,
     });
-    await this.relay.start();
+    try {
+      await this.relay.start();
+    } catch (error) {
+      // Nest does not run shutdown hooks when bootstrap fails: an open connection would keep an
+      // in-process service (tests) alive after its start was refused.
+      await this.nats.close().catch(() => undefined);
+      throw error;
+    }
   }
 
   async onApplicationShutdown(): Promise<void> {

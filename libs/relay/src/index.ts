@@ -3,3 +3,4 @@ export * from './cloud-event';
 export * from './concerned-community';
 export * from './subjects';
 export * from './partner-access';
+export * from './store-guard';

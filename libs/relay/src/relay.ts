@@ -19,6 +19,7 @@ import type { Logger } from 'pino';
 import { DataSource } from 'typeorm';
 import { toCloudEvent } from './cloud-event';
 import { type CommunityResolver, createConcernedCommunityResolver } from './concerned-community';
+import { assertStreamOfStore, STORE_ID_HEADER } from './store-guard';
 import { KNOWN_STREAM_PREFIXES, contextOfStream, eventSubject } from './subjects';
 
 export const DEFAULT_EVENTS_STREAM = 'AID_EVENTS';
@@ -90,6 +91,8 @@ export class Relay {
   private readonly js: JetStreamClient;
   private duplicatesDropped = 0;
   private copiesPublished = 0;
+  /** The store's id, stamped on every message; read at start. */
+  private storeId: string | undefined;
 
   constructor(private readonly options: RelayOptions) {
     this.streamName = options.streamName ?? DEFAULT_EVENTS_STREAM;
@@ -128,9 +131,26 @@ export class Relay {
     return this.follower.state;
   }
 
-  /** Creates or updates the JetStream stream, then follows the store (or stands by). */
+  /**
+   * Creates or updates the JetStream stream, then follows the store (or stands by). Throws
+   * ForeignEventsStreamError, having published nothing, when the stream holds another store's
+   * messages.
+   */
   async start(): Promise<void> {
+    this.storeId = await this.options.store.storeId();
     await this.ensureStream();
+    const origin = await assertStreamOfStore(
+      await jetstreamManager(this.options.nats),
+      this.streamName,
+      this.storeId,
+    );
+    if (origin === 'unstamped') {
+      this.logger.warn(
+        { stream: this.streamName, storeId: this.storeId },
+        `the last message of ${this.streamName} names no event store (relayed before stores had ids, or by ` +
+          'something else); publishing into it, stamped from now on',
+      );
+    }
     if (!this.dataSource.isInitialized) await this.dataSource.initialize();
     await this.follower.start();
   }
@@ -198,7 +218,7 @@ export class Relay {
     // Duplicates are expected only right after a crash or a failed batch: a republished batch.
     if (duplicates > 0) this.logger.info({ duplicates }, 'JetStream dropped republished events');
     this.duplicatesDropped += duplicates;
-    this.copiesPublished += messages.filter((message) => message.headers !== undefined).length;
+    this.copiesPublished += messages.length - batch.events.length;
   }
 
   /**
@@ -207,6 +227,7 @@ export class Relay {
    * both). A copy has the same body (CloudEvent id = event id, so a reader of both subjects can
    * drop the second), its own Nats-Msg-Id `<eventId>:<communityId>` (so a republished copy is
    * dropped like the event itself), and the header Aid-Primary-Subject naming the original.
+   * Every message carries Aid-Store-Id, which the next start checks (assertStreamOfStore).
    */
   private async toMessages(event: RecordedEvent): Promise<RelayMessage[]> {
     const context = contextOfStream(event.stream);
@@ -215,7 +236,7 @@ export class Relay {
     const body = JSON.stringify(toCloudEvent(event, context));
     const subject = eventSubject(this.subjectPrefix, context, event.type, primary);
     const copies = others.map((community) => {
-      const headers = natsHeaders();
+      const headers = this.storeHeaders();
       headers.set(PRIMARY_SUBJECT_HEADER, subject);
       return {
         subject: eventSubject(this.subjectPrefix, context, event.type, community),
@@ -224,7 +245,15 @@ export class Relay {
         headers,
       };
     });
-    return [{ subject, body, id: event.id }, ...copies];
+    return [{ subject, body, id: event.id, headers: this.storeHeaders() }, ...copies];
+  }
+
+  /** New for each message: the JetStream client adds Nats-Msg-Id to the headers it is given. */
+  private storeHeaders(): MsgHdrs {
+    if (this.storeId === undefined) throw new Error(`relay ${this.options.name} publishes before it started`);
+    const headers = natsHeaders();
+    headers.set(STORE_ID_HEADER, this.storeId);
+    return headers;
   }
 }
 
@@ -232,8 +261,7 @@ interface RelayMessage {
   subject: string;
   body: string;
   id: string;
-  /** Set on copies only. */
-  headers?: MsgHdrs;
+  headers: MsgHdrs;
 }
 
 /** The header on a copy that names the subject of the original message. */

@@ -1,11 +1,17 @@
 import { PostgresEventStore } from '@aid/event-store';
 import { createTestDatabase, TEST_NATS_URL, uniqueName, type TestDatabase } from '@aid/testing';
-import { jetstreamManager, StorageType, type JetStreamManager } from '@nats-io/jetstream';
-import { connect, nanos, type NatsConnection } from '@nats-io/transport-node';
+import { jetstream, jetstreamManager, StorageType, type JetStreamManager } from '@nats-io/jetstream';
+import { connect, headers as natsHeaders, nanos, type NatsConnection } from '@nats-io/transport-node';
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import { pino } from 'pino';
-import { createConcernedCommunityResolver, Relay, type RelayOptions } from '../src';
+import {
+  createConcernedCommunityResolver,
+  ForeignEventsStreamError,
+  Relay,
+  STORE_ID_HEADER,
+  type RelayOptions,
+} from '../src';
 import { eventually } from '../../projections/test/support/helpers';
 import { domainEvent } from './support/events';
 import { messageCount, storedEvents } from './support/jetstream';
@@ -39,9 +45,9 @@ describe('Relay', () => {
     await database.drop();
   });
 
-  async function newStore(): Promise<PostgresEventStore> {
+  async function newStore(on: TestDatabase = database): Promise<PostgresEventStore> {
     const store = new PostgresEventStore({
-      connectionString: database.url,
+      connectionString: on.url,
       schema: uniqueName('es'),
       idlePollMs: 50,
     });
@@ -140,6 +146,8 @@ describe('Relay', () => {
     expect(stored[4].primarySubject).toBe(stored[3].subject);
     expect(stored[3].primarySubject).toBeNull();
     expect(stored[4].cloudEvent).toEqual(stored[3].cloudEvent);
+    const storeId = await store.storeId();
+    expect(stored.map((each) => each.storeId)).toEqual(stored.map(() => storeId));
     const sent = recorded.find((event) => event.type === 'ShipmentSent')!;
     const message = stored[2];
     expect(message.msgId).toBe(sent.id);
@@ -354,6 +362,166 @@ describe('Relay', () => {
     });
     expect((await second.status()).duplicatesDropped).toBe(6);
     expect(await messageCount(jsm, streamName)).toBe(6);
+  });
+
+  describe("a stream that holds another store's history", () => {
+    let otherDatabase: TestDatabase;
+
+    beforeAll(async () => {
+      otherDatabase = await createTestDatabase('relay_other');
+    });
+
+    afterAll(async () => {
+      await otherDatabase.drop();
+    });
+
+    const shipmentPlanned = () =>
+      domainEvent('ShipmentPlanned', { destinationCommunityId: `community-${randomUUID()}` });
+
+    /** Store A's relay fills a stream of its own; returns what the next relays need to share it. */
+    async function streamOfStoreA() {
+      const storeA = await newStore();
+      await storeA.append(`shipment-${randomUUID()}`, [shipmentPlanned()], 'no-stream');
+      const streamName = uniqueName('AID_EVENTS_TEST');
+      const subjectPrefix = uniqueName('aidtest');
+      const name = uniqueName('relay');
+      const relayA = newRelay(storeA, { name, streamName, subjectPrefix });
+      await relayA.start();
+      await eventually('store A relayed', async () =>
+        (await messageCount(jsm, streamName)) === 1 ? true : undefined,
+      );
+      await relayA.stop();
+      return { storeA, streamName, subjectPrefix, name };
+    }
+
+    async function refusal(relay: Relay): Promise<ForeignEventsStreamError> {
+      const error: unknown = await relay.start().then(
+        () => undefined,
+        (failure: unknown) => failure,
+      );
+      if (!(error instanceof ForeignEventsStreamError))
+        throw new Error(`expected a refusal, got ${String(error)}`);
+      return error;
+    }
+
+    it('a relay of another database refuses to start, says why and how to fix it, and publishes nothing', async () => {
+      const { storeA, streamName, subjectPrefix } = await streamOfStoreA();
+      const storeB = await newStore(otherDatabase);
+      await storeB.append(`shipment-${randomUUID()}`, [shipmentPlanned()], 'no-stream');
+      const [idA, idB] = [await storeA.storeId(), await storeB.storeId()];
+      expect(idB).not.toBe(idA);
+
+      const relayB = newRelay(storeB, { streamName, subjectPrefix, connectionString: otherDatabase.url });
+      const error = await refusal(relayB);
+      expect(error).toMatchObject({ streamName, storeId: idB, foundStoreId: idA, sequence: 1 });
+      expect(error.message).toContain(
+        `JetStream stream ${streamName} holds events relayed from another event store`,
+      );
+      expect(error.message).toContain(`${STORE_ID_HEADER} ${idA}`);
+      expect(error.message).toContain(`this event store's id is ${idB}`);
+      expect(error.message).toContain('the database was replaced');
+      expect(error.message).toContain('two systems share one NATS');
+      expect(error.message).toContain(`nats stream rm ${streamName}`);
+      expect(error.message).toContain('a NATS of its own');
+      expect(relayB.state).not.toBe('active');
+      // Given time to publish, had it gone on to follow its store.
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(await messageCount(jsm, streamName)).toBe(1);
+    });
+
+    it("store A's relay starts again on its own stream and goes on", async () => {
+      const { storeA, streamName, subjectPrefix, name } = await streamOfStoreA();
+      await storeA.append(`shipment-${randomUUID()}`, [shipmentPlanned()], 'no-stream');
+      const restarted = newRelay(storeA, { name, streamName, subjectPrefix });
+      await restarted.start();
+      expect(restarted.state).toBe('active');
+      await eventually('the new event', async () =>
+        (await messageCount(jsm, streamName)) === 2 ? true : undefined,
+      );
+    });
+
+    it("finds the last stored message behind deleted ones: another store's, under a deleted one of this store", async () => {
+      const { storeA, streamName, subjectPrefix, name } = await streamOfStoreA();
+      const js = jetstream(nats);
+      const foreignId = randomUUID();
+      const foreign = natsHeaders();
+      foreign.set(STORE_ID_HEADER, foreignId);
+      await js.publish(`${subjectPrefix}.logistics.ShipmentPlanned.none`, '{}', {
+        msgID: randomUUID(),
+        headers: foreign,
+      });
+      const stamped = natsHeaders();
+      stamped.set(STORE_ID_HEADER, await storeA.storeId());
+      const deleted = await js.publish(`${subjectPrefix}.logistics.ShipmentPlanned.none`, '{}', {
+        msgID: randomUUID(),
+        headers: stamped,
+      });
+      // The last sequence now names a deleted message; the last one stored is the foreign one.
+      await jsm.streams.deleteMessage(streamName, deleted.seq);
+
+      const error = await refusal(newRelay(storeA, { name, streamName, subjectPrefix }));
+      expect(error).toMatchObject({ streamName, foundStoreId: foreignId, sequence: deleted.seq - 1 });
+      expect(await messageCount(jsm, streamName)).toBe(2);
+    });
+
+    it('publishes into a stream filled before stores had ids, stamping what it adds', async () => {
+      const store = await newStore();
+      const streamName = uniqueName('AID_EVENTS_TEST');
+      const subjectPrefix = uniqueName('aidtest');
+      await jsm.streams.add({ name: streamName, subjects: [`${subjectPrefix}.>`] });
+      // As a relay of the version before would have published it: no Aid-Store-Id.
+      await jetstream(nats).publish(`${subjectPrefix}.logistics.ShipmentPlanned.none`, '{}', {
+        msgID: randomUUID(),
+      });
+      await store.append(`shipment-${randomUUID()}`, [shipmentPlanned()], 'no-stream');
+      const relay = newRelay(store, { streamName, subjectPrefix });
+      await relay.start();
+      expect(relay.state).toBe('active');
+      await eventually('the store relayed', async () =>
+        (await messageCount(jsm, streamName)) === 2 ? true : undefined,
+      );
+      const [unstamped, relayed] = await storedEvents(jsm, streamName);
+      expect(unstamped.storeId).toBeNull();
+      expect(relayed.storeId).toBe(await store.storeId());
+      await relay.stop();
+      // From then on the stream is guarded: another store is refused.
+      await expect(refusal(newRelay(await newStore(), { streamName, subjectPrefix }))).resolves.toMatchObject(
+        {
+          foundStoreId: await store.storeId(),
+        },
+      );
+    });
+
+    it('starts on an empty stream, and on one whose messages were all purged', async () => {
+      const store = await newStore();
+      await store.append(`shipment-${randomUUID()}`, [shipmentPlanned()], 'no-stream');
+      const streamName = uniqueName('AID_EVENTS_TEST');
+      const subjectPrefix = uniqueName('aidtest');
+      await jsm.streams.add({ name: streamName, subjects: [`${subjectPrefix}.>`] });
+      const first = newRelay(store, { streamName, subjectPrefix });
+      await first.start();
+      await eventually('one message', async () =>
+        (await messageCount(jsm, streamName)) === 1 ? true : undefined,
+      );
+      await first.stop();
+
+      // Another store's history, then purged: the stream is empty again, its sequences go on.
+      const foreign = natsHeaders();
+      foreign.set(STORE_ID_HEADER, randomUUID());
+      await jetstream(nats).publish(`${subjectPrefix}.logistics.ShipmentPlanned.none`, '{}', {
+        headers: foreign,
+      });
+      await jsm.streams.purge(streamName);
+      const fresh = await newStore();
+      await fresh.append(`shipment-${randomUUID()}`, [shipmentPlanned()], 'no-stream');
+      const second = newRelay(fresh, { streamName, subjectPrefix });
+      await second.start();
+      expect(second.state).toBe('active');
+      await eventually('the new store relayed', async () =>
+        (await messageCount(jsm, streamName)) === 1 ? true : undefined,
+      );
+      expect((await storedEvents(jsm, streamName))[0].storeId).toBe(await fresh.storeId());
+    });
   });
 
   it('keeps a second relay of the same name on standby', async () => {

@@ -171,5 +171,12 @@ const RELAY_HEADERS: JsonSchema = {
       type: 'string',
       description: 'Only on a copy for another concerned community: the subject of the original message',
     },
+    'Aid-Store-Id': {
+      type: 'string',
+      format: 'uuid',
+      description:
+        'The id of the event store the event was relayed from, on every message. It changes only when the ' +
+        'store is replaced (a new database); events under another id are another history, not a continuation.',
+    },
   },
 };

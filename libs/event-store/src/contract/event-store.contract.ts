@@ -18,16 +18,43 @@ import type {
  */
 export function describeEventStoreContract(
   adapterName: string,
-  setup: () => Promise<{ store: EventStore; cleanup(): Promise<void> }>,
+  setup: () => Promise<{
+    store: EventStore;
+    /** Another instance on the same database or server, with its own connections (the caller closes it). */
+    openAnother(): Promise<EventStore>;
+    cleanup(): Promise<void>;
+  }>,
 ): void {
   describe(`EventStore contract: ${adapterName}`, () => {
     let store: EventStore;
+    let openAnother: () => Promise<EventStore>;
     let cleanup: () => Promise<void>;
 
     beforeAll(async () => {
       const adapter = await setup();
       store = adapter.store;
+      openAnother = () => adapter.openAnother();
       cleanup = () => adapter.cleanup();
+    });
+
+    describe('storeId', () => {
+      it('is a UUID, the same at every call and for another instance on the same store', async () => {
+        const id = await store.storeId();
+        expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i);
+        expect(await store.storeId()).toBe(id);
+        const another = await openAnother();
+        try {
+          expect(await another.storeId()).toBe(id);
+        } finally {
+          await another.close();
+        }
+      });
+
+      it('is not an event: no event of the log holds it', async () => {
+        const id = await store.storeId();
+        const holding = (await store.readAll()).filter((event) => JSON.stringify(event).includes(id));
+        expect(holding).toEqual([]);
+      });
     });
 
     afterAll(async () => {

@@ -53,6 +53,8 @@ import {
 } from './esdb-records';
 import { followAll } from './esdb-subscription';
 import { firstDuplicateId, judgeRetry, type StoredEventRef } from './idempotency';
+import { readOrCreateStoreId } from './store-identity';
+import { rememberedOnSuccess } from '../remembered';
 
 export interface EsdbEventStoreOptions {
   /** EventStoreDB connection string (EVENTSTORE_URL), e.g. esdb://localhost:2113?tls=false. */
@@ -454,6 +456,9 @@ export class EsdbEventStore implements EventStore {
   readSnapshot(options: { batchSize?: number } = {}): AsyncIterable<RecordedEvent[]> {
     return readSnapshotBatches(this.client, options.batchSize ?? 1000);
   }
+
+  /** Read (or written, on a new server) once; see readOrCreateStoreId. */
+  readonly storeId = rememberedOnSuccess(() => readOrCreateStoreId(this.client));
 
   private readableEvent(record: EsdbRecordedEvent): RecordedEvent | string {
     try {

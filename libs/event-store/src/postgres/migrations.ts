@@ -247,4 +247,18 @@ export const MIGRATIONS: Migration[] = [
       $fn$;
     `,
   },
+  {
+    version: 2,
+    name: 'the store identity',
+    // A row, not an event: readers, tests and the demo count events and streams. Made here, once,
+    // so every process on this database reads the same id, and a new database gets another.
+    sql: (s) => `
+      CREATE TABLE ${s}.store_identity (
+        id uuid NOT NULL,
+        created_at timestamptz NOT NULL DEFAULT now(),
+        one_row boolean PRIMARY KEY DEFAULT true CHECK (one_row)
+      );
+      INSERT INTO ${s}.store_identity (id) VALUES (gen_random_uuid());
+    `,
+  },
 ];

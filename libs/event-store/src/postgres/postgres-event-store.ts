@@ -34,6 +34,7 @@ import {
   toSafeInteger,
 } from './rows';
 import { verifyChains } from './verify';
+import { rememberedOnSuccess } from '../remembered';
 
 export interface PostgresEventStoreOptions {
   connectionString: string;
@@ -423,6 +424,17 @@ export class PostgresEventStore implements EventStore {
 
   readSnapshot(options: { batchSize?: number } = {}): AsyncIterable<RecordedEvent[]> {
     return readSnapshotBatches(this.pool, `"${this.schema}"`, options.batchSize);
+  }
+
+  /** Read once: the row never changes (migration 2 wrote it). */
+  readonly storeId = rememberedOnSuccess(() => this.readStoreId());
+
+  private async readStoreId(): Promise<string> {
+    const result = await this.pool.query<{ id: string }>(`SELECT id FROM "${this.schema}".store_identity`);
+    if (result.rows.length === 0) {
+      throw new Error(`event store schema "${this.schema}" has no store_identity row: run migrate() first`);
+    }
+    return result.rows[0].id;
   }
 
   /** A read-only REPEATABLE READ transaction: every query of `work` sees the same moment. */

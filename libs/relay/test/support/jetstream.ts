@@ -1,4 +1,4 @@
-import { PRIMARY_SUBJECT_HEADER } from '../../src';
+import { PRIMARY_SUBJECT_HEADER, STORE_ID_HEADER } from '../../src';
 import type { JetStreamManager } from '@nats-io/jetstream';
 
 export interface StoredEvent {
@@ -7,6 +7,8 @@ export interface StoredEvent {
   msgId: string;
   /** The Aid-Primary-Subject header of a copy; null on an original. */
   primarySubject: string | null;
+  /** The Aid-Store-Id header; null when missing. */
+  storeId: string | null;
   cloudEvent: Record<string, unknown> & { id: string };
 }
 
@@ -22,6 +24,7 @@ export async function storedEvents(jsm: JetStreamManager, stream: string): Promi
       subject: message.subject,
       msgId: message.header.get('Nats-Msg-Id'),
       primarySubject: message.header.get(PRIMARY_SUBJECT_HEADER) || null,
+      storeId: message.header.get(STORE_ID_HEADER) || null,
       cloudEvent: message.json(),
     });
   }
