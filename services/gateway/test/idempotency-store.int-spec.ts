@@ -22,6 +22,9 @@ describe('IdempotencyStore (real PostgreSQL)', () => {
   beforeAll(async () => {
     database = await createTestDatabase('idempotency_store');
     pool = new Pool({ connectionString: database.url, max: 4 });
+    // pool.end() resolves before its connections have closed, so the DROP ... WITH (FORCE) after it
+    // may terminate one; the gateway's own pools listen for that too (gateway-infrastructure.module).
+    pool.on('error', () => undefined);
     store = new IdempotencyStore(pool, { leaseMs: 60_000, waitMs: 5_000, pollMs: 5 });
     await store.migrate();
   });
