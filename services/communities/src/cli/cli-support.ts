@@ -93,6 +93,26 @@ export function asOneOperation<T>(work: () => Promise<T>): Promise<T> {
   return runWithCorrelationId(newCorrelationId(), work);
 }
 
+/**
+ * An import's run: the configured event store opened, the import run under one correlation id,
+ * its report printed (one JSON line with --json, else the import's own lines), the store closed.
+ */
+export async function importIntoStore<TReport>(
+  io: CliIo,
+  env: NodeJS.ProcessEnv,
+  options: { json: boolean; format: (report: TReport) => string[] },
+  run: (store: EventStore) => Promise<TReport>,
+): Promise<number> {
+  const store = await openConfiguredStore(env);
+  try {
+    const report = await asOneOperation(() => run(store));
+    for (const line of options.json ? [JSON.stringify(report)] : options.format(report)) io.out(line);
+    return EXIT_OK;
+  } finally {
+    await store.close();
+  }
+}
+
 /** Turns what a command throws into its exit code, with the message on `err`. */
 export async function exitCodeOf(io: CliIo, command: () => Promise<number>): Promise<number> {
   try {

@@ -14,11 +14,10 @@ import {
   EXIT_OK,
   EXIT_USAGE,
   argumentsOf,
-  asOneOperation,
+  importIntoStore,
   exitCodeOf,
   formatCount,
   formatRate,
-  openConfiguredStore,
   parseFile,
   processIo,
 } from './cli-support';
@@ -85,24 +84,19 @@ export async function runImportHostilities(
     const rows = parseFile(file, 'list', parseHostilitiesList);
     const codifier = parseFile(values.katottg, 'codifier', parseKatottg);
     const source = values.source?.trim() || defaultSource(file);
-    const store = await openConfiguredStore(env);
-    try {
-      const report = await asOneOperation(() =>
-        importHostilities(new CommunityCommands(store), store, codifier, rows, { source }),
-      ).catch((error: unknown) => {
-        if (error instanceof ImportRefusedError)
-          throw new CliFailure(`${error.message}\nnothing was imported`);
-        throw error;
-      });
-      for (const line of values.json === true
-        ? [JSON.stringify(report)]
-        : formatHostilitiesReport(file, report)) {
-        io.out(line);
-      }
-      return EXIT_OK;
-    } finally {
-      await store.close();
-    }
+    return importIntoStore<HostilitiesImportReport>(
+      io,
+      env,
+      { json: values.json === true, format: (report) => formatHostilitiesReport(file, report) },
+      (store) =>
+        importHostilities(new CommunityCommands(store), store, codifier, rows, { source }).catch(
+          (error: unknown) => {
+            if (error instanceof ImportRefusedError)
+              throw new CliFailure(`${error.message}\nnothing was imported`);
+            throw error;
+          },
+        ),
+    );
   });
 }
 

@@ -8,11 +8,10 @@ import {
   EXIT_OK,
   EXIT_USAGE,
   argumentsOf,
-  asOneOperation,
+  importIntoStore,
   exitCodeOf,
   formatCount,
   formatRate,
-  openConfiguredStore,
   parseFile,
   processIo,
 } from './cli-support';
@@ -75,18 +74,12 @@ export async function runImportKatottg(
     }
     const [file] = positionals;
     const codifier = parseFile(file, 'codifier', parseKatottg);
-    const store = await openConfiguredStore(env);
-    try {
-      const report = await asOneOperation(() => importKatottg(new CommunityCommands(store), codifier));
-      for (const line of values.json === true
-        ? [JSON.stringify(report)]
-        : formatKatottgReport(file, report)) {
-        io.out(line);
-      }
-      return EXIT_OK;
-    } finally {
-      await store.close();
-    }
+    return importIntoStore<KatottgImportReport>(
+      io,
+      env,
+      { json: values.json === true, format: (report) => formatKatottgReport(file, report) },
+      (store) => importKatottg(new CommunityCommands(store), codifier),
+    );
   });
 }
 
