@@ -21,7 +21,7 @@ import { DataSource } from 'typeorm';
 import { toCloudEvent } from './cloud-event';
 import { type CommunityResolver, createConcernedCommunityResolver } from './concerned-community';
 import { assertStreamOfStore, STORE_ID_HEADER } from './store-guard';
-import { RelayStreamTable } from './stream-incarnation';
+import { RelayStreamTable, type StreamIncarnationCheck } from './stream-incarnation';
 import { KNOWN_STREAM_PREFIXES, contextOfStream, eventSubject } from './subjects';
 
 export const DEFAULT_EVENTS_STREAM = 'AID_EVENTS';
@@ -198,7 +198,7 @@ export class Relay {
    */
   private async republishIntoReplacedStream(created: string): Promise<void> {
     const runner = this.dataSource.createQueryRunner();
-    let check;
+    let check: StreamIncarnationCheck;
     try {
       await this.checkpoints.ensureTable(runner);
       await this.streamIncarnations.ensureTable(runner);
