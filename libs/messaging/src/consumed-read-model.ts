@@ -51,6 +51,7 @@ export class ConsumedReadModel {
       dataSource: this.dataSource,
       filterSubjects: this.options.filterSubjects,
       handle: (event, manager) => this.options.handle(event, manager),
+      clear: (manager) => this.clearTables(manager),
       logger: this.service.logger,
     });
     await this.consumer.start();
@@ -66,6 +67,15 @@ export class ConsumedReadModel {
   async caughtUp(timeoutMs?: number): Promise<void> {
     if (!this.consumer) throw new Error(`the ${this.options.name} read model has not started`);
     await this.consumer.caughtUp(timeoutMs);
+  }
+
+  /** Every table of the model's schema (its entities, as synchronize made them), in one statement. */
+  private async clearTables(manager: EntityManager): Promise<void> {
+    const escape = (name: string) => this.dataSource.driver.escape(name);
+    const tables = this.dataSource.entityMetadatas.map(
+      (metadata) => `${escape(metadata.schema ?? this.options.name)}.${escape(metadata.tableName)}`,
+    );
+    if (tables.length > 0) await manager.query(`TRUNCATE ${[...new Set(tables)].join(', ')}`);
   }
 
   /**

@@ -39,6 +39,12 @@ export interface ReadModelConsumerOptions {
   streamName?: string;
   /** Applied in one transaction with the checkpoint: each event exactly once, in stream order. */
   handle(event: ConsumedEvent, manager: EntityManager): Promise<void>;
+  /**
+   * Empties the read model, in the transaction that sets its applied sequences back to 0: when
+   * the stream was replaced (NATS lost its data), the model is built again from the new stream's
+   * first message, and handlers need not cope with events they already applied.
+   */
+  clear(manager: EntityManager): Promise<void>;
   logger?: Logger;
   /** How long to wait before retrying an event whose handler failed (default 1 s). */
   retryDelayMs?: number;
@@ -82,27 +88,32 @@ export class JetStreamReadModelConsumer {
   }
 
   async start(): Promise<void> {
-    await ensureEventsStream(this.options.nats, { streamName: this.streamName, logger: this.logger });
+    const stream = await ensureEventsStream(this.options.nats, {
+      streamName: this.streamName,
+      logger: this.logger,
+    });
     // CREATE TABLE IF NOT EXISTS is not safe when two services start at once: serialise it.
     await this.options.dataSource.transaction(async (manager) => {
       await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', [CONSUMER_CHECKPOINT_TABLE]);
       await manager.query(
         `CREATE TABLE IF NOT EXISTS ${CONSUMER_CHECKPOINT_TABLE} (name text PRIMARY KEY, stream_sequence bigint NOT NULL)`,
       );
+      // Databases from before streams were told apart have the table without it.
+      await manager.query(
+        `ALTER TABLE ${CONSUMER_CHECKPOINT_TABLE} ADD COLUMN IF NOT EXISTS stream_created text`,
+      );
     });
+    const rebuilding = await this.rebuildIfStreamReplaced(stream.created);
     const jsm = await jetstreamManager(this.options.nats);
     const js = jetstream(this.options.nats);
     for (const [index, filter] of this.options.filterSubjects.entries()) {
       const durable = this.durableName(index);
-      await this.options.dataSource.query(
-        `INSERT INTO ${CONSUMER_CHECKPOINT_TABLE} (name, stream_sequence) VALUES ($1, 0) ON CONFLICT (name) DO NOTHING`,
-        [durable],
-      );
       const applied = await this.appliedSequence(durable);
       const existing = await jsm.consumers.info(this.streamName, durable).catch(() => null);
       // The durable remembers acks; the read model may not (a fresh database, a rebuilt model).
       // Then the server would never redeliver what the model lacks: start again after what it has.
-      const aheadOfReadModel = existing !== null && existing.ack_floor.stream_seq > applied;
+      // A model being rebuilt starts from the first message, whatever a durable of that name says.
+      const aheadOfReadModel = existing !== null && (rebuilding || existing.ack_floor.stream_seq > applied);
       if (aheadOfReadModel) {
         this.logger.warn(
           { durable, ackFloor: existing.ack_floor.stream_seq, applied },
@@ -160,6 +171,58 @@ export class JetStreamReadModelConsumer {
         await sleep(25);
       }
     }
+  }
+
+  /**
+   * Compares the stream's `created` with the one the model's durables were applied from. A stream
+   * created anew numbers its messages from 1 and holds the history again (the relays republish
+   * it), so the applied sequences mean nothing in it: the model is cleared and every one of its
+   * durables set back to 0 in one transaction, as they share its tables. The model's lock makes a
+   * second instance starting at once wait, then find the stream remembered. True when cleared.
+   */
+  private async rebuildIfStreamReplaced(created: string): Promise<boolean> {
+    const durables = this.options.filterSubjects.map((_, index) => this.durableName(index));
+    return this.options.dataSource.transaction(async (manager) => {
+      await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', [
+        `${CONSUMER_CHECKPOINT_TABLE}:${this.options.name}`,
+      ]);
+      await manager.query(
+        `INSERT INTO ${CONSUMER_CHECKPOINT_TABLE} (name, stream_sequence)
+         SELECT unnest($1::text[]), 0 ON CONFLICT (name) DO NOTHING`,
+        [durables],
+      );
+      const rows = await manager.query<
+        Array<{ name: string; stream_sequence: string; stream_created: string | null }>
+      >(
+        `SELECT name, stream_sequence, stream_created FROM ${CONSUMER_CHECKPOINT_TABLE} WHERE name = ANY ($1::text[])`,
+        [durables],
+      );
+      const replaced = rows.filter((row) => row.stream_created !== null && row.stream_created !== created);
+      if (replaced.length === 0) {
+        // A durable from before this column (or a new one): its sequence counts in this stream.
+        await manager.query(
+          `UPDATE ${CONSUMER_CHECKPOINT_TABLE} SET stream_created = $2 WHERE name = ANY ($1::text[]) AND stream_created IS NULL`,
+          [durables, created],
+        );
+        return false;
+      }
+      this.logger.warn(
+        {
+          stream: this.streamName,
+          created,
+          rememberedCreated: replaced[0].stream_created,
+          applied: Object.fromEntries(rows.map((row) => [row.name, Number(row.stream_sequence)])),
+        },
+        `JetStream stream ${this.streamName} was replaced (NATS lost its data): clearing the read model and ` +
+          'applying the new stream from its first message',
+      );
+      await this.options.clear(manager);
+      await manager.query(
+        `UPDATE ${CONSUMER_CHECKPOINT_TABLE} SET stream_sequence = 0, stream_created = $2 WHERE name = ANY ($1::text[])`,
+        [durables, created],
+      );
+      return true;
+    });
   }
 
   private durableName(index: number): string {

@@ -71,6 +71,7 @@ describe('JetStreamReadModelConsumer (real nats-server and PostgreSQL)', () => {
         await handle(event);
         await manager.insert(SeenSchema, { eventId: event.id, type: event.type, community: event.community });
       },
+      clear: (manager) => manager.clear(SeenSchema),
     });
   const seen = () => dataSource.getRepository(SeenSchema).find({ order: { sequence: 'ASC' } });
 
@@ -183,6 +184,7 @@ describe('JetStreamReadModelConsumer (real nats-server and PostgreSQL)', () => {
             community: event.community,
           });
         },
+        clear: (manager) => manager.clear(SeenSchema),
       });
       await fresh.start();
       await fresh.caughtUp();
@@ -227,6 +229,7 @@ describe('JetStreamReadModelConsumer (real nats-server and PostgreSQL)', () => {
         // eventId is unique: applying the copy as well would fail here and be retried for ever.
         await manager.insert(SeenSchema, { eventId: event.id, type: event.type, community: event.community });
       },
+      clear: (manager) => manager.clear(SeenSchema),
     });
     // The copy for the rear community is in JetStream (the relay sends it right after the event),
     // so the consumer meets it: the skip is not vacuous.
@@ -263,6 +266,7 @@ describe('JetStreamReadModelConsumer (real nats-server and PostgreSQL)', () => {
             filterSubjects: ['aid.communities.>'],
             logger,
             handle: () => Promise.resolve(),
+            clear: () => Promise.resolve(),
           }),
       );
       await Promise.all(consumers.map((consumer) => consumer.start()));

@@ -97,6 +97,30 @@ export class CheckpointTable {
   }
 
   /**
+   * Sets the follower's row back to 'start' (its next run handles every event again) and returns
+   * where it stood. For a follower whose effects were lost outside PostgreSQL (the relay's stream
+   * replaced): call it before this instance follows, in a transaction. An instance following
+   * elsewhere meanwhile fails its next compare-and-set and reads the row again.
+   */
+  async resetToStart(runner: QueryRunner, name: string): Promise<StoredCheckpoint | null> {
+    const rows = (await runner.query(
+      `SELECT checkpoint, position, updated_at FROM ${this.qualifiedName} WHERE name = $1 FOR UPDATE`,
+      [name],
+    )) as CheckpointRow[];
+    const row = rows[0];
+    if (!row) return null;
+    await runner.query(
+      `UPDATE ${this.qualifiedName} SET checkpoint = 'start', position = NULL, updated_at = now() WHERE name = $1`,
+      [name],
+    );
+    return {
+      checkpoint: row.checkpoint,
+      position: row.position === null ? null : Number(row.position),
+      updatedAt: row.updated_at,
+    };
+  }
+
+  /**
    * Moves the row from `expected` to `next`; false when the row no longer holds `expected`
    * (another instance moved it), in which case the caller must roll back its transaction.
    */

@@ -7,3 +7,4 @@ export * from './head-position';
 export { defaultLogger } from './logger';
 export * from './read-model-audit';
 export * from './stream-state';
+export { ADVISORY_LOCK_NAMESPACE, advisoryLockKey, quoteIdentifier } from './postgres-names';

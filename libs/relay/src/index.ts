@@ -4,3 +4,4 @@ export * from './concerned-community';
 export * from './subjects';
 export * from './partner-access';
 export * from './store-guard';
+export * from './stream-incarnation';

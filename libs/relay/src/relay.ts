@@ -13,6 +13,7 @@ import {
   jetstream,
   jetstreamManager,
   type JetStreamClient,
+  type StreamInfo,
 } from '@nats-io/jetstream';
 import { headers as natsHeaders, nanos, type MsgHdrs, type NatsConnection } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
@@ -20,6 +21,7 @@ import { DataSource } from 'typeorm';
 import { toCloudEvent } from './cloud-event';
 import { type CommunityResolver, createConcernedCommunityResolver } from './concerned-community';
 import { assertStreamOfStore, STORE_ID_HEADER } from './store-guard';
+import { RelayStreamTable, type StreamIncarnationCheck } from './stream-incarnation';
 import { KNOWN_STREAM_PREFIXES, contextOfStream, eventSubject } from './subjects';
 
 export const DEFAULT_EVENTS_STREAM = 'AID_EVENTS';
@@ -88,6 +90,8 @@ export class Relay {
   private readonly logger: Logger;
   private readonly dataSource: DataSource;
   private readonly follower: CheckpointedFollower;
+  private readonly checkpoints: CheckpointTable;
+  private readonly streamIncarnations: RelayStreamTable;
   private readonly js: JetStreamClient;
   private duplicatesDropped = 0;
   private copiesPublished = 0;
@@ -112,12 +116,14 @@ export class Relay {
       poolSize: 2,
       applicationName: `aid-relay:${options.name}`.slice(0, 63),
     });
+    this.checkpoints = new CheckpointTable(options.checkpointSchema);
+    this.streamIncarnations = new RelayStreamTable(options.checkpointSchema);
     this.follower = new CheckpointedFollower({
       name: options.name,
       store: options.store,
       dataSource: this.dataSource,
       connectionString: options.connectionString,
-      checkpoints: new CheckpointTable(options.checkpointSchema),
+      checkpoints: this.checkpoints,
       filter: { streamPrefixes: this.streamPrefixes },
       batchSize: options.batchSize,
       standbyRetryMs: options.standbyRetryMs,
@@ -134,11 +140,12 @@ export class Relay {
   /**
    * Creates or updates the JetStream stream, then follows the store (or stands by). Throws
    * ForeignEventsStreamError, having published nothing, when the stream holds another store's
-   * messages.
+   * messages. When the stream is not the one this relay published into before (NATS lost its
+   * data), it publishes every event of its streams again, from the start.
    */
   async start(): Promise<void> {
     this.storeId = await this.options.store.storeId();
-    await this.ensureStream();
+    const stream = await this.ensureStream();
     const origin = await assertStreamOfStore(
       await jetstreamManager(this.options.nats),
       this.streamName,
@@ -152,6 +159,7 @@ export class Relay {
       );
     }
     if (!this.dataSource.isInitialized) await this.dataSource.initialize();
+    await this.republishIntoReplacedStream(stream.created);
     await this.follower.start();
   }
 
@@ -183,8 +191,41 @@ export class Relay {
     };
   }
 
-  private async ensureStream(): Promise<void> {
-    await ensureEventsStream(this.options.nats, {
+  /**
+   * The relay's checkpoint says which events the stream holds; a replaced stream holds none of
+   * them, so the checkpoint goes back to the start. Republishing is safe: the new stream's
+   * duplicate window is empty, and two instances racing still publish each message once.
+   */
+  private async republishIntoReplacedStream(created: string): Promise<void> {
+    const runner = this.dataSource.createQueryRunner();
+    let check: StreamIncarnationCheck;
+    try {
+      await this.checkpoints.ensureTable(runner);
+      await this.streamIncarnations.ensureTable(runner);
+      check = await this.streamIncarnations.check(runner, this.checkpoints, this.options.name, {
+        name: this.streamName,
+        created,
+      });
+    } finally {
+      await runner.release();
+    }
+    if (check.outcome !== 'replaced') return;
+    this.logger.warn(
+      {
+        stream: this.streamName,
+        created,
+        rememberedCreated: check.rememberedCreated,
+        previousPosition: check.previous?.position ?? null,
+      },
+      `JetStream stream ${this.streamName} was replaced (created ${created}; this relay published into the ` +
+        `one created ${check.rememberedCreated}): NATS lost its data while the database was kept. Republishing ` +
+        `every event of its streams from the start` +
+        (check.previous?.position != null ? `, up to global position ${check.previous.position} and on` : ''),
+    );
+  }
+
+  private async ensureStream(): Promise<StreamInfo> {
+    return ensureEventsStream(this.options.nats, {
       streamName: this.streamName,
       subjectPrefix: this.subjectPrefix,
       duplicateWindowMs: this.options.duplicateWindowMs,
@@ -276,12 +317,12 @@ export function copyMessageId(eventId: string, communityId: string): string {
  * Creates the events stream, or adds the subject to it. File storage, because partners replay
  * from any past position after a server restart; no retention limit (nothing is deleted when
  * consumed: the stream is a log, not a queue). Relays and consumers both call it, so whichever
- * starts first creates it.
+ * starts first creates it. Its `created` tells the callers whether it is the stream they followed.
  */
 export async function ensureEventsStream(
   nats: NatsConnection,
   options: { streamName?: string; subjectPrefix?: string; duplicateWindowMs?: number; logger?: Logger } = {},
-): Promise<void> {
+): Promise<StreamInfo> {
   const jsm = await jetstreamManager(nats);
   const streamName = options.streamName ?? DEFAULT_EVENTS_STREAM;
   const subject = `${options.subjectPrefix ?? 'aid'}.>`;
@@ -291,20 +332,21 @@ export async function ensureEventsStream(
     const subjects = info.config.subjects.includes(subject)
       ? info.config.subjects
       : [...info.config.subjects, subject];
-    await jsm.streams.update(streamName, { subjects, duplicate_window: duplicateWindow });
+    return await jsm.streams.update(streamName, { subjects, duplicate_window: duplicateWindow });
   } catch (error) {
     if (!(error instanceof JetStreamApiError && error.code === JetStreamApiCodes.StreamNotFound)) throw error;
     try {
-      await jsm.streams.add({
+      const created = await jsm.streams.add({
         name: streamName,
         subjects: [subject],
         storage: StorageType.File,
         duplicate_window: duplicateWindow,
       });
       options.logger?.info({ stream: streamName, subject }, 'created JetStream stream');
+      return created;
     } catch (addError) {
       // Another relay or consumer may have created it a moment ago: that is what we wanted.
-      await jsm.streams.info(streamName).catch(() => {
+      return await jsm.streams.info(streamName).catch(() => {
         throw addError;
       });
     }

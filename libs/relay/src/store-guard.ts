@@ -37,9 +37,8 @@ export type StreamOrigin = 'empty' | 'this-store' | 'unstamped';
  * read: a stream is only ever filled by one store's relays, so its last message names the store
  * it belongs to. A last message without the header was relayed before stores had ids (or by
  * something else): that cannot be told apart, so it is let through and reported as 'unstamped';
- * refusing it would stop every system upgraded with its database and stream kept, whose relays'
- * checkpoints would not republish the history into a new stream. From the first stamped message
- * on, the stream is guarded.
+ * refusing it would stop every system upgraded with its database and stream kept. From the first
+ * stamped message on, the stream is guarded.
  */
 export async function assertStreamOfStore(
   jsm: JetStreamManager,

@@ -581,4 +581,100 @@ describe('Relay', () => {
     expect(await resolve(sent, counting)).toEqual(sumy);
     expect(reads).toBe(2);
   });
+
+  describe('a stream replaced while the database was kept (NATS lost its data)', () => {
+    const planned = () =>
+      domainEvent('ShipmentPlanned', { destinationCommunityId: `community-${randomUUID()}` });
+
+    /** A relay that published `count` events into a stream of its own, then stopped. */
+    async function relayedHistory(count: number) {
+      const store = await newStore();
+      for (let n = 0; n < count; n++)
+        await store.append(`shipment-${randomUUID()}`, [planned()], 'no-stream');
+      const names = {
+        name: uniqueName('relay'),
+        streamName: uniqueName('AID_EVENTS_TEST'),
+        subjectPrefix: uniqueName('aidtest'),
+      };
+      const first = newRelay(store, names);
+      await first.start();
+      await eventually(`${count} messages`, async () =>
+        (await messageCount(jsm, names.streamName)) === count ? true : undefined,
+      );
+      await first.stop();
+      return { store, names };
+    }
+
+    async function expectEachEventOnce(store: PostgresEventStore, streamName: string): Promise<void> {
+      const events = await store.readAll();
+      await eventually(`${events.length} messages`, async () =>
+        (await messageCount(jsm, streamName)) === events.length ? true : undefined,
+      );
+      const stored = await storedEvents(jsm, streamName);
+      expect(stored.map((message) => message.msgId).sort()).toEqual(events.map((event) => event.id).sort());
+    }
+
+    it('republishes every event into the new stream, then relays new ones, each once', async () => {
+      const { store, names } = await relayedHistory(5);
+      const before = await jsm.streams.info(names.streamName);
+      await jsm.streams.delete(names.streamName);
+
+      const restarted = newRelay(store, names);
+      await restarted.start();
+      const after = await jsm.streams.info(names.streamName);
+      expect(after.created).not.toBe(before.created);
+      await expectEachEventOnce(store, names.streamName);
+      expect((await restarted.status()).eventsPublished).toBe(5);
+
+      await store.append(`shipment-${randomUUID()}`, [planned()], 'no-stream');
+      await store.append(`shipment-${randomUUID()}`, [planned()], 'no-stream');
+      await expectEachEventOnce(store, names.streamName);
+      expect(await restarted.status()).toMatchObject({ eventsPublished: 7, duplicatesDropped: 0, lag: 0 });
+      const [remembered] = await admin
+        .query<{ stream_created: string }>(
+          'SELECT stream_created FROM public.relay_streams WHERE name = $1',
+          [names.name],
+        )
+        .then((result) => result.rows);
+      expect(remembered.stream_created).toBe(after.created);
+    });
+
+    it('republishes once when two instances of the relay start on the new stream together', async () => {
+      const { store, names } = await relayedHistory(6);
+      await jsm.streams.delete(names.streamName);
+      const instances = [newRelay(store, names), newRelay(store, names)];
+      await Promise.all(instances.map((relay) => relay.start()));
+      await expectEachEventOnce(store, names.streamName);
+      const statuses = await Promise.all(instances.map((relay) => relay.status()));
+      // A second reset would have sent the active one back to the start again.
+      expect(statuses.map((status) => status.eventsPublished).sort()).toEqual([0, 6]);
+      expect(statuses.every((status) => status.duplicatesDropped === 0)).toBe(true);
+    });
+
+    it('republishes nothing when restarted on the same stream', async () => {
+      const { store, names } = await relayedHistory(4);
+      const restarted = newRelay(store, names);
+      await restarted.start();
+      await store.append(`shipment-${randomUUID()}`, [planned()], 'no-stream');
+      await expectEachEventOnce(store, names.streamName);
+      expect(await restarted.status()).toMatchObject({ eventsPublished: 1, duplicatesDropped: 0 });
+    });
+
+    it('republishes nothing at its first start on a database from before streams were remembered', async () => {
+      const { store, names } = await relayedHistory(4);
+      await admin.query('DELETE FROM public.relay_streams WHERE name = $1', [names.name]);
+      const upgraded = newRelay(store, names);
+      await upgraded.start();
+      await store.append(`shipment-${randomUUID()}`, [planned()], 'no-stream');
+      await expectEachEventOnce(store, names.streamName);
+      expect(await upgraded.status()).toMatchObject({ eventsPublished: 1, duplicatesDropped: 0 });
+      const { rows } = await admin.query<{ stream_created: string }>(
+        'SELECT stream_created FROM public.relay_streams WHERE name = $1',
+        [names.name],
+      );
+      expect(rows.map((row) => row.stream_created)).toEqual([
+        (await jsm.streams.info(names.streamName)).created,
+      ]);
+    });
+  });
 });
