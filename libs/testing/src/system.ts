@@ -188,7 +188,9 @@ async function privateNatsServer(
     const server = await startNatsServer();
     return { server, url: server.url };
   }
-  const password = randomBytes(16).toString('hex');
+  // nats-server parses a variable's value as config: hex like "12e34ab" or "7G22" reads as a
+  // number or a size and the server refuses the file. A leading letter keeps it a string.
+  const password = `p${randomBytes(16).toString('hex')}`;
   const server = await startNatsServer([], {
     configFile: join(repositoryRoot(), 'infra', 'nats', 'nats-server.conf'),
     env: { NATS_SERVICES_PASSWORD: password },
