@@ -24,6 +24,8 @@ import {
   PARTNER_JETSTREAM_DOMAIN,
   PARTNER_NAME_PATTERN,
   PARTNER_ACCOUNT,
+  partnerKey,
+  partnersIn,
   partnerInboxPrefix,
   type PartnerConsumer,
   renderPartnerUser,
@@ -42,6 +44,9 @@ const USAGE = `usage: npm run partner:add -- --name <NAME> --communities <uuid,.
   --public-nats-url <url>   the NATS URL to tell the partner (default NATS_URL)
   --public-url <url>        the gateway URL to tell the partner (default http://localhost:PORT)
   --json                    print what was made as JSON instead of instructions
+  --consumers-only          only (re)create the durable consumers of a partner already in the
+                            NATS configuration, e.g. after AID_EVENTS was replaced (NATS lost its
+                            data); its NATS user and API key stay as they are
 
 environment: DATABASE_URL, NATS_URL (see README; with the services user's credentials when the
 NATS server requires them, nats://services:<password>@host:4222, or NATS_SERVICES_PASSWORD with a
@@ -59,6 +64,7 @@ export interface PartnerAddRequest {
   publicNatsUrl: string | undefined;
   publicUrl: string | undefined;
   json: boolean;
+  consumersOnly: boolean;
 }
 
 /** The command line, checked: every problem named at once, as a UsageError. */
@@ -78,6 +84,7 @@ export function parseRequest(argv: string[]): PartnerAddRequest {
         'public-nats-url': { type: 'string' },
         'public-url': { type: 'string' },
         json: { type: 'boolean', default: false },
+        'consumers-only': { type: 'boolean', default: false },
       },
     }));
   } catch (error) {
@@ -102,6 +109,9 @@ export function parseRequest(argv: string[]): PartnerAddRequest {
   const organisationId = values.organisation?.trim().toLowerCase() ?? null;
   if (organisationId !== null && !isUUID(organisationId)) problems.push('--organisation must be a UUID');
   if (values.pid !== undefined && !values.reload) problems.push('--pid only goes with --reload');
+  if (values['consumers-only'] && (values.reload || organisationId !== null)) {
+    problems.push('--consumers-only changes no NATS user and no API key: no --reload, no --organisation');
+  }
   if (problems.length > 0) throw new UsageError(problems.join('\n'));
   return {
     name,
@@ -113,6 +123,7 @@ export function parseRequest(argv: string[]): PartnerAddRequest {
     publicNatsUrl: values['public-nats-url'],
     publicUrl: values['public-url'],
     json: values.json,
+    consumersOnly: values['consumers-only'],
   };
 }
 
@@ -125,6 +136,10 @@ async function main(): Promise<void> {
     );
   }
   const conf = readFileSync(request.natsConfig, 'utf8');
+  if (request.consumersOnly) {
+    await recreateConsumers(config.natsUrl, request, conf);
+    return;
+  }
   const key = newPartnerUserKey();
   const partner = { name: request.name, nkey: key.publicKey, communityIds: request.communityIds };
   // Refuses a partner already there before anything is made.
@@ -165,6 +180,23 @@ async function main(): Promise<void> {
     apiKey,
   };
   process.stdout.write(request.json ? `${JSON.stringify(made, null, 2)}\n` : instructions(made));
+}
+
+/** The durable consumers of a partner the NATS configuration already has, and nothing else. */
+async function recreateConsumers(natsUrl: string, request: PartnerAddRequest, conf: string): Promise<void> {
+  const known = partnersIn(conf).find((existing) => partnerKey(existing) === partnerKey(request.name));
+  if (known === undefined) {
+    throw new UsageError(
+      `partner ${request.name} is not in ${request.natsConfig}: add it first, without --consumers-only`,
+    );
+  }
+  const consumers = await createConsumers(natsUrl, { name: known, communityIds: request.communityIds });
+  process.stdout.write(
+    request.json
+      ? `${JSON.stringify({ name: known, stream: DEFAULT_EVENTS_STREAM, consumers }, null, 2)}\n`
+      : `The durable consumers of ${known} on ${DEFAULT_EVENTS_STREAM}, each from the first event:\n` +
+          consumers.map((consumer) => `  ${consumer.durableName}  ${consumer.filterSubject}\n`).join(''),
+  );
 }
 
 async function createConsumers(

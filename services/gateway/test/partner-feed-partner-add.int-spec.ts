@@ -3,10 +3,10 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { jetstream } from '@nats-io/jetstream';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { type NatsConnection } from '@nats-io/transport-node';
 import { Pool } from 'pg';
-import { ensureEventsStream } from '@aid/relay';
+import { ensureEventsStream, partnerConsumers } from '@aid/relay';
 import { createTestDatabase, NATS_SERVER_BINARY, REGISTER_TYPESCRIPT, type TestDatabase } from '@aid/testing';
 import { eventually } from '../../../libs/projections/test/support/helpers';
 import {
@@ -172,6 +172,36 @@ describe('npm run partner:add', () => {
     ]);
 
     expect(readFileSync(partnersConf(), 'utf8')).toBe(before);
+    expect((await new ApiKeyStore(pool).list()).length).toBe(keysBefore);
+  });
+
+  it("recreates a partner's lost consumers with --consumers-only, keeping its NATS user and API key", async () => {
+    const conf = readFileSync(partnersConf(), 'utf8');
+    const keysBefore = (await new ApiKeyStore(pool).list()).length;
+    const jsm = await jetstreamManager(services);
+    // As after AID_EVENTS was replaced: the partner's durables are gone with the old stream.
+    const durables = partnerConsumers({ name: 'IRC', communityIds: [ochakiv, mykolaiv] });
+    for (const { durableName } of durables) await jsm.consumers.delete('AID_EVENTS', durableName);
+
+    const unknown = await partnerAdd(['--name', 'UNHCR', '--communities', ochakiv, '--consumers-only']);
+    expect([unknown.code, unknown.stderr]).toEqual([1, expect.stringContaining('partner UNHCR is not in')]);
+
+    const { code, stdout, stderr } = await partnerAdd([
+      '--name',
+      'irc',
+      '--communities',
+      `${ochakiv},${mykolaiv}`,
+      '--consumers-only',
+    ]);
+    expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
+    for (const { durableName, filterSubject } of durables) {
+      expect(stdout).toContain(durableName);
+      const info = await jsm.consumers.info('AID_EVENTS', durableName);
+      expect(info.config.filter_subject).toBe(filterSubject);
+      // From the first event again: the partner reads its communities' history anew.
+      expect(info.num_pending).toBe(1);
+    }
+    expect(readFileSync(partnersConf(), 'utf8')).toBe(conf);
     expect((await new ApiKeyStore(pool).list()).length).toBe(keysBefore);
   });
 });
