@@ -16,6 +16,7 @@ describe('partner:add command line', () => {
       publicNatsUrl: undefined,
       publicUrl: undefined,
       json: false,
+      consumersOnly: false,
     });
   });
 
@@ -28,6 +29,14 @@ describe('partner:add command line', () => {
     [['--name', 'IRC', '--communities', OCHAKIV, '--organisation', 'irc'], '--organisation must be a UUID'],
     [['--name', 'IRC', '--communities', OCHAKIV, '--pid', '42'], '--pid only goes with --reload'],
     [['--name', 'IRC', '--communities', OCHAKIV, '--colour', 'red'], "Unknown option '--colour'"],
+    [
+      ['--name', 'IRC', '--communities', OCHAKIV, '--consumers-only', '--reload'],
+      'no --reload, no --organisation',
+    ],
+    [
+      ['--name', 'IRC', '--communities', OCHAKIV, '--consumers-only', '--organisation', OCHAKIV],
+      'no --reload, no --organisation',
+    ],
   ])('refuses %j: %s', (argv, message) => {
     expect(() => parseRequest(argv)).toThrow(UsageError);
     expect(() => parseRequest(argv)).toThrow(message);
