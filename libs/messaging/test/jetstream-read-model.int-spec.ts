@@ -5,6 +5,7 @@ import { PostgresEventStore, type NewEvent } from '@aid/event-store';
 import { PRIMARY_SUBJECT_HEADER, Relay } from '@aid/relay';
 import { createTestDatabase, startNatsServer, type TestDatabase, type TestNatsServer } from '@aid/testing';
 import { DataSource, EntitySchema } from 'typeorm';
+import { domainEvent } from '../../relay/test/support/events';
 import { createLogger, JetStreamReadModelConsumer, type ConsumedEvent } from '../src';
 
 interface Seen {
@@ -202,18 +203,14 @@ describe('JetStreamReadModelConsumer (real nats-server and PostgreSQL)', () => {
     await store.append(
       `partnership-${partnershipId}`,
       [
-        {
-          ...registered(rear),
-          type: 'PartnershipProposed',
-          data: {
-            partnershipId,
-            kind: 'side-by-side',
-            parties: [
-              { partyId: rear, role: 'rear' },
-              { partyId: outpost, role: 'outpost' },
-            ],
-          },
-        },
+        domainEvent('PartnershipProposed', {
+          partnershipId,
+          kind: 'side-by-side',
+          parties: [
+            { partyId: rear, role: 'rear' },
+            { partyId: outpost, role: 'outpost' },
+          ],
+        }),
       ],
       'no-stream',
     );

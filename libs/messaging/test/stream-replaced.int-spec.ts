@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { PostgresEventStore, type NewEvent } from '@aid/event-store';
+import { PostgresEventStore } from '@aid/event-store';
 import { Relay } from '@aid/relay';
 import { createTestDatabase, startNatsServer, type TestDatabase, type TestNatsServer } from '@aid/testing';
 import { DataSource, EntitySchema, type EntityManager } from 'typeorm';
+import { domainEvent } from '../../relay/test/support/events';
 import {
   CONFIG_DEFAULTS,
   ConsumedReadModel,
@@ -40,23 +41,6 @@ const TypeCountSchema = new EntitySchema<TypeCount>({
 
 const FILTER_SUBJECTS = ['aid.communities.>', 'aid.partnerships.>'];
 const logger = createLogger('test', 'fatal');
-
-function event(type: string, data: NewEvent['data']): NewEvent {
-  return {
-    id: randomUUID(),
-    type,
-    data,
-    metadata: {
-      occurredAt: new Date().toISOString(),
-      actor: { id: 'test', role: 'service' },
-      correlationId: 'corr',
-      causationId: null,
-      idempotencyKey: null,
-      schemaVersion: 1,
-      service: 'test',
-    },
-  };
-}
 
 let handled = 0;
 async function handle(consumed: ConsumedEvent, manager: EntityManager): Promise<void> {
@@ -162,7 +146,11 @@ describe('a JetStream read model whose stream was replaced (NATS lost its data, 
 
   const appendCommunity = async () => {
     const id = randomUUID();
-    await store.append(`community-${id}`, [event('CommunityRegistered', { communityId: id })], 'no-stream');
+    await store.append(
+      `community-${id}`,
+      [domainEvent('CommunityRegistered', { communityId: id })],
+      'no-stream',
+    );
   };
   // Two Ukrainian parties: the relay also sends a copy to the second, which the model must skip.
   const appendPartnership = async () => {
@@ -170,7 +158,7 @@ describe('a JetStream read model whose stream was replaced (NATS lost its data, 
     await store.append(
       `partnership-${id}`,
       [
-        event('PartnershipProposed', {
+        domainEvent('PartnershipProposed', {
           partnershipId: id,
           parties: [
             { partyId: rear, role: 'rear' },

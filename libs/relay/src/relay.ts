@@ -145,12 +145,9 @@ export class Relay {
    */
   async start(): Promise<void> {
     this.storeId = await this.options.store.storeId();
+    // The stream as ensureStream left it (its state included): the guard reads no info of its own.
     const stream = await this.ensureStream();
-    const origin = await assertStreamOfStore(
-      await jetstreamManager(this.options.nats),
-      this.streamName,
-      this.storeId,
-    );
+    const origin = await assertStreamOfStore(await jetstreamManager(this.options.nats), stream, this.storeId);
     if (origin === 'unstamped') {
       this.logger.warn(
         { stream: this.streamName, storeId: this.storeId },

@@ -1,4 +1,4 @@
-import type { JetStreamManager, StoredMsg } from '@nats-io/jetstream';
+import type { JetStreamManager, StoredMsg, StreamInfo } from '@nats-io/jetstream';
 
 /** The header on every relayed message naming the event store it came from (EventStore.storeId). */
 export const STORE_ID_HEADER = 'Aid-Store-Id';
@@ -42,10 +42,11 @@ export type StreamOrigin = 'empty' | 'this-store' | 'unstamped';
  */
 export async function assertStreamOfStore(
   jsm: JetStreamManager,
-  streamName: string,
+  stream: StreamInfo,
   storeId: string,
 ): Promise<StreamOrigin> {
-  const last = await lastMessage(jsm, streamName);
+  const streamName = stream.config.name;
+  const last = await lastMessage(jsm, stream);
   if (last === null) return 'empty';
   const found = last.header.get(STORE_ID_HEADER) || null;
   if (found === null) return 'unstamped';
@@ -58,11 +59,11 @@ export async function assertStreamOfStore(
  * leaves last_seq where it was (nats-server 2.9 has no "last of any subject" lookup either), so
  * this steps back over deleted sequences.
  */
-async function lastMessage(jsm: JetStreamManager, streamName: string): Promise<StoredMsg | null> {
-  const { state } = await jsm.streams.info(streamName);
+async function lastMessage(jsm: JetStreamManager, stream: StreamInfo): Promise<StoredMsg | null> {
+  const { state } = stream;
   if (state.messages === 0) return null;
   for (let seq = state.last_seq; seq >= state.first_seq; seq--) {
-    const message = await jsm.streams.getMessage(streamName, { seq });
+    const message = await jsm.streams.getMessage(stream.config.name, { seq });
     if (message !== null) return message;
   }
   return null;
